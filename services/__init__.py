@@ -1,0 +1,1 @@
+"""Fourcast: one weather backend served as REST, GraphQL, gRPC and SOAP."""

@@ -1,0 +1,110 @@
+"""The ``fourcast`` command: a thin layer over the library.
+
+    fourcast --version
+    fourcast seed [--db PATH]
+    fourcast serve [rest] [graphql] [grpc] [soap] [--host H] [--rest-port N] ... [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+
+from services.config import DEFAULT_PORTS, Settings
+from services.core.auth import API_KEYS_ENV, generate_key
+from services.protocols import PROTOCOLS
+
+
+def _version() -> str:
+    try:
+        return version("fourcast")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def add_server_flags(parser: argparse.ArgumentParser) -> None:
+    """The flags that find (or place) the servers: shared by serve, compare and probe."""
+    parser.add_argument("--host", help="address to bind or reach (env FOURCAST_HOST; "
+                                       "default 127.0.0.1)")
+    for protocol, port in DEFAULT_PORTS.items():
+        parser.add_argument(f"--{protocol}-port", type=int, metavar="N",
+                            help=f"{PROTOCOLS[protocol].title} port "
+                                 f"(env FOURCAST_{protocol.upper()}_PORT; default {port})")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env().with_overrides(
+        host=args.host, db_path=getattr(args, "db", None),
+        **{p: getattr(args, f"{p}_port") for p in DEFAULT_PORTS})
+
+
+def _db_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", metavar="PATH",
+                        help="SQLite database file (env FOURCAST_DB; default in "
+                             "$XDG_DATA_HOME/fourcast/)")
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from services.store import SqliteRepository, reseed
+
+    settings = settings_from(args)
+    started = time.perf_counter()
+    repository = SqliteRepository(settings.db_path)
+    reseed(repository, replace_all=True)
+    stations, observations = repository.counts()
+    print(f"seeded {settings.db_path}: {stations} stations, {observations} observations "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from services.store import open_store
+    from services.supervisor import Supervisor
+
+    settings = settings_from(args)
+    unknown = [p for p in args.protocols if p not in PROTOCOLS]
+    if unknown:
+        print(f"unknown protocol(s): {', '.join(unknown)}; choose from {', '.join(PROTOCOLS)}",
+              file=sys.stderr)
+        return 2
+    open_store(settings.db_path).close()
+    if not os.environ.get(API_KEYS_ENV):
+        key = generate_key()
+        os.environ[API_KEYS_ENV] = key
+        print(f"{API_KEYS_ENV} is not set: writes accept this generated development key "
+              f"(this run only):\n  {key}\n")
+    return Supervisor(settings, args.protocols).run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fourcast",
+        description="One weather backend served as REST, GraphQL, gRPC and SOAP.")
+    parser.add_argument("--version", action="version", version=f"fourcast {_version()}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    seed = commands.add_parser("seed", help="(re)build the database from the packaged seed")
+    _db_flag(seed)
+    seed.set_defaults(handler=cmd_seed, host=None,
+                      **{f"{p}_port": None for p in DEFAULT_PORTS})
+
+    serve = commands.add_parser("serve", help="run the servers (all four when none is named)")
+    serve.add_argument("protocols", nargs="*", metavar="PROTOCOL",
+                       help=f"any of: {', '.join(PROTOCOLS)}")
+    add_server_flags(serve)
+    _db_flag(serve)
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

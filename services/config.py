@@ -1,0 +1,77 @@
+"""Settings from the environment and CLI flags, and the wiring of a service to its store.
+
+| setting | flag | environment | default |
+|---|---|---|---|
+| host | ``--host`` | ``FOURCAST_HOST`` | 127.0.0.1 |
+| REST port | ``--rest-port`` | ``FOURCAST_REST_PORT`` | 8000 |
+| GraphQL port | ``--graphql-port`` | ``FOURCAST_GRAPHQL_PORT`` | 8001 |
+| SOAP port | ``--soap-port`` | ``FOURCAST_SOAP_PORT`` | 8002 |
+| gRPC port | ``--grpc-port`` | ``FOURCAST_GRPC_PORT`` | 50051 |
+| database | ``--db`` | ``FOURCAST_DB`` | ``$XDG_DATA_HOME/fourcast/fourcast.sqlite3`` |
+| write keys | — | ``FOURCAST_API_KEYS`` | none (``fourcast serve`` generates one) |
+| read-only keys | — | ``FOURCAST_READ_ONLY_KEYS`` | none |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from services.core.auth import KeyChecker
+from services.core.service import WeatherService
+
+DEFAULT_PORTS = {"rest": 8000, "graphql": 8001, "soap": 8002, "grpc": 50051}
+
+
+def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "fourcast" / "fourcast.sqlite3"
+
+
+def port_env(protocol: str) -> str:
+    return f"FOURCAST_{protocol.upper()}_PORT"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str
+    ports: Mapping[str, int]
+    db_path: Path
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        ports = {p: int(env.get(port_env(p)) or default) for p, default in DEFAULT_PORTS.items()}
+        db = env.get("FOURCAST_DB")
+        return cls(env.get("FOURCAST_HOST") or "127.0.0.1", ports,
+                   Path(db) if db else default_db_path(env))
+
+    def with_overrides(self, host: str | None = None, db_path: str | Path | None = None,
+                       **ports: int | None) -> Settings:
+        merged = dict(self.ports)
+        merged.update({p: v for p, v in ports.items() if v is not None})
+        return replace(self, host=host or self.host, ports=merged,
+                       db_path=Path(db_path) if db_path else self.db_path)
+
+    def port(self, protocol: str) -> int:
+        return self.ports[protocol]
+
+    def child_environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment that passes these settings on to a server process."""
+        env = dict(os.environ if base is None else base)
+        env["FOURCAST_HOST"] = self.host
+        env["FOURCAST_DB"] = str(self.db_path)
+        for protocol, port in self.ports.items():
+            env[port_env(protocol)] = str(port)
+        return env
+
+
+def build_service(settings: Settings | None = None) -> WeatherService:
+    """The core service over the configured store (seeded on first use), keys from the env."""
+    from services.store import open_store
+
+    settings = settings or Settings.from_env()
+    return WeatherService(open_store(settings.db_path), KeyChecker.from_env())

@@ -1,0 +1,123 @@
+"""The one error hierarchy of Fourcast.
+
+Every use case raises only these. Each protocol adapter maps them to its own idiom in exactly
+one place, following the contract table in ``docs/errors.md`` (also in the README)::
+
+    FourcastError
+    ├── NotFound             the named resource does not exist
+    ├── InvalidArgument      bad input; carries FieldViolation(field, description) items
+    ├── FailedPrecondition   a conditional write named a stale version
+    ├── Unauthenticated      no API key, or an unknown one
+    ├── PermissionDenied     a known key that may not do this
+    ├── ResourceExhausted    a size limit was exceeded
+    └── Internal             not the caller's fault; never carries internals
+
+``code`` is the stable, protocol-neutral name of each class (``NOT_FOUND``, ...); clients map the
+protocol's signal back to the class with :func:`error_class_for_code`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class FieldViolation:
+    """One invalid input field: a dotted path (``observations[3].temperature``) and why."""
+
+    field: str
+    description: str
+
+
+class FourcastError(Exception):
+    """Base of every error a use case raises on purpose."""
+
+    code: ClassVar[str] = "INTERNAL"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def details(self) -> tuple[object, ...]:
+        """What identifies this error across protocols (used by the parity tests)."""
+        return (self.code, self.message)
+
+
+class NotFound(FourcastError):
+    """The named resource does not exist."""
+
+    code = "NOT_FOUND"
+
+    def __init__(self, resource_type: str, resource_name: str, message: str | None = None) -> None:
+        super().__init__(message or f"{resource_type} {resource_name!r} not found")
+        self.resource_type = resource_type
+        self.resource_name = resource_name
+
+    def details(self) -> tuple[object, ...]:
+        return (self.code, self.resource_type, self.resource_name)
+
+
+class InvalidArgument(FourcastError):
+    """The request is malformed; ``violations`` says which fields and why."""
+
+    code = "INVALID_ARGUMENT"
+
+    def __init__(self, violations: list[FieldViolation] | tuple[FieldViolation, ...],
+                 message: str | None = None) -> None:
+        self.violations = tuple(violations)
+        if message is None:
+            message = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+        super().__init__(message or "invalid argument")
+
+    @classmethod
+    def single(cls, field: str, description: str) -> InvalidArgument:
+        return cls([FieldViolation(field, description)])
+
+    def details(self) -> tuple[object, ...]:
+        return (self.code, tuple(sorted({v.field for v in self.violations})))
+
+
+class FailedPrecondition(FourcastError):
+    """A conditional write named a version that is no longer current."""
+
+    code = "FAILED_PRECONDITION"
+
+
+class Unauthenticated(FourcastError):
+    """No credential, or one that is not a known key."""
+
+    code = "UNAUTHENTICATED"
+
+
+class PermissionDenied(FourcastError):
+    """A known key that may not do this (a read-only key asked to write)."""
+
+    code = "PERMISSION_DENIED"
+
+
+class ResourceExhausted(FourcastError):
+    """A size limit was exceeded (too many observations in one import, a body too large)."""
+
+    code = "RESOURCE_EXHAUSTED"
+
+
+class Internal(FourcastError):
+    """A failure that is not the caller's fault. Its message never carries internals."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str = "internal error") -> None:
+        super().__init__(message)
+
+
+ERROR_CLASSES: dict[str, type[FourcastError]] = {
+    cls.code: cls
+    for cls in (NotFound, InvalidArgument, FailedPrecondition, Unauthenticated,
+                PermissionDenied, ResourceExhausted, Internal)
+}
+
+
+def error_class_for_code(code: str) -> type[FourcastError]:
+    """The core class for a protocol-neutral code; unknown codes are Internal."""
+    return ERROR_CLASSES.get(code, Internal)

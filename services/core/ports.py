@@ -1,0 +1,97 @@
+"""The store port: what the use cases need from storage, and nothing more.
+
+``services/store/sqlite.py`` is the real adapter (SQLite, the embedded default). A PostgreSQL
+adapter would implement the same two classes; its watch could wake on LISTEN/NOTIFY instead of
+polling, since :meth:`Repository.observations_after` only asks "what came after sequence N".
+
+Reads run outside transactions. Every write runs inside :meth:`Repository.write`, one short
+transaction that either commits whole or leaves nothing behind; each write also advances the
+store's change sequence, which is monotonic across every process using the same store.
+All observations cross this port in SI units.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+
+from services.core.domain import Observation, RecordedObservation, Station
+
+
+class WriteTransaction(ABC):
+    """The operations allowed inside one write transaction."""
+
+    @abstractmethod
+    def get_station(self, station_id: str) -> Station | None: ...
+
+    @abstractmethod
+    def get_observation(self, station_id: str, observed_at: datetime) -> Observation | None: ...
+
+    @abstractmethod
+    def put_station(self, station: Station) -> bool:
+        """Create or replace; True when it was created."""
+
+    @abstractmethod
+    def delete_station(self, station_id: str) -> bool:
+        """Delete the station and its observations; True when it existed."""
+
+    @abstractmethod
+    def put_observations(self, observations: Sequence[Observation]) -> tuple[int, int]:
+        """Create or replace each (keyed by station and time); returns (created, replaced)."""
+
+    @abstractmethod
+    def delete_observation(self, station_id: str, observed_at: datetime) -> bool: ...
+
+
+class Repository(ABC):
+    """Reads, and the door to write transactions."""
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[WriteTransaction]:
+        """A write transaction: commits when the block ends, rolls back if it raises."""
+
+    @abstractmethod
+    def get_station(self, station_id: str) -> Station | None: ...
+
+    @abstractmethod
+    def get_stations(self, station_ids: Sequence[str]) -> dict[str, Station]:
+        """The stations that exist among ``station_ids``, in one query."""
+
+    @abstractmethod
+    def list_stations(self, *, after: str | None, before: str | None,
+                      limit: int) -> list[Station]:
+        """Stations ordered by id: the first ``limit`` after ``after``, or the last ``limit``
+        before ``before`` (still returned in ascending order)."""
+
+    @abstractmethod
+    def get_observation(self, station_id: str, observed_at: datetime) -> Observation | None: ...
+
+    @abstractmethod
+    def latest_observations(self, station_ids: Sequence[str]) -> dict[str, Observation]:
+        """The newest observation of each station that has one, in one query."""
+
+    @abstractmethod
+    def list_observations(self, station_id: str, start: datetime, end: datetime, *,
+                          after: datetime | None, before: datetime | None,
+                          limit: int) -> list[Observation]:
+        """Observations in [start, end) ascending, keyset-paged like :meth:`list_stations`."""
+
+    @abstractmethod
+    def iter_observations(self, station_id: str, start: datetime, end: datetime,
+                          batch_size: int = 1000) -> Iterator[Observation]:
+        """Every observation in [start, end) ascending, read in batches (memory stays flat)."""
+
+    @abstractmethod
+    def observations_after(self, sequence: int, station_ids: Sequence[str] | None,
+                           limit: int) -> list[RecordedObservation]:
+        """Observations written after change ``sequence``, in sequence order."""
+
+    @abstractmethod
+    def current_sequence(self) -> int:
+        """The store's change sequence: it grows with every committed write."""
+
+    @abstractmethod
+    def observation_span(self, station_id: str) -> tuple[datetime, datetime] | None:
+        """The first and last observation times of a station, or None when it has none."""

@@ -1,0 +1,45 @@
+"""The four protocol servers as the supervisor and the test fixtures see them.
+
+Each adapter package provides ``server.py`` with two functions:
+
+- ``serve(settings: Settings) -> None``: run the production server for this protocol on
+  ``settings.host`` and ``settings.port(<protocol>)`` over ``build_service(settings)``; block
+  until SIGTERM or SIGINT, then shut down gracefully and return;
+- ``ready(host: str, port: int) -> bool``: make one real, quick request (an HTTP GET, a gRPC
+  health check) and say whether the server answers;
+- ``describe(host: str, port: int) -> tuple[str, str]``: where the contract document is, and a
+  one-line example call with a standard tool (curl, grpcurl, zeep), for ``fourcast serve``.
+
+A protocol whose package is not there yet is reported as not available, not as an error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    name: str
+    title: str
+    module: str
+
+    def available(self) -> bool:
+        try:
+            return importlib.util.find_spec(self.module) is not None
+        except ModuleNotFoundError:
+            return False
+
+    def load(self) -> ModuleType:
+        return importlib.import_module(self.module)
+
+
+PROTOCOLS: dict[str, Protocol] = {
+    "rest": Protocol("rest", "REST", "services.rest_api.server"),
+    "graphql": Protocol("graphql", "GraphQL", "services.graphql_api.server"),
+    "grpc": Protocol("grpc", "gRPC", "services.grpc_api.server"),
+    "soap": Protocol("soap", "SOAP", "services.soap_api.server"),
+}

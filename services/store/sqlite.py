@@ -1,0 +1,361 @@
+"""The SQLite store: the embedded default behind the repository port.
+
+- WAL mode, so readers never block the writer and several server processes share one file;
+- every write is one short ``BEGIN IMMEDIATE`` transaction with a busy timeout, so concurrent
+  writers queue instead of failing or losing a write;
+- observations are keyed (and clustered) by (station, time): a range query is an index range;
+- each write advances a change sequence; each recorded observation carries the sequence of the
+  write that recorded it (indexed), which is how watchers in any process see new data;
+- times are stored as integer Unix seconds (UTC), measurements as SI ``REAL`` or NULL.
+
+One connection per thread: the WSGI servers call in from worker threads, the asyncio servers
+through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from services.core.domain import Observation, RecordedObservation, Station
+from services.core.errors import Internal
+from services.core.ports import Repository, WriteTransaction
+from services.core.units import MEASUREMENTS
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+_STATION_COLUMNS = "id, name, latitude, longitude, elevation, timezone"
+_OBSERVATION_COLUMNS = "station_id, observed_at, " + ", ".join(MEASUREMENTS)
+_MAX_SQL_VARIABLES = 500
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS change_sequence (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO change_sequence (id, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS stations (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    latitude REAL NOT NULL,
+    longitude REAL NOT NULL,
+    elevation REAL NOT NULL,
+    timezone TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS observations (
+    station_id TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
+    observed_at INTEGER NOT NULL,
+    {", ".join(f"{m} REAL" for m in MEASUREMENTS)},
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (station_id, observed_at)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS observations_by_seq ON observations (seq);
+"""
+
+
+def _ts(value: datetime) -> int:
+    return int(value.timestamp())
+
+
+def _station(row: sqlite3.Row | tuple) -> Station:
+    return Station(*row)
+
+
+def _observation(row: sqlite3.Row | tuple) -> Observation:
+    return Observation(row[0], datetime.fromtimestamp(row[1], UTC), *row[2:11])
+
+
+def _observation_params(obs: Observation) -> tuple:
+    return (obs.station_id, _ts(obs.observed_at), *(getattr(obs, m) for m in MEASUREMENTS))
+
+
+def _chunks(items: Sequence, size: int = _MAX_SQL_VARIABLES) -> Iterator[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class SqliteWriteTransaction(WriteTransaction):
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._db = connection
+        self._advanced = False
+
+    def _advance(self, count: int = 1) -> int:
+        """Reserve ``count`` sequence numbers; returns the first."""
+        (last,) = self._db.execute(
+            "UPDATE change_sequence SET value = value + ? WHERE id = 1 RETURNING value",
+            (count,)).fetchone()
+        self._advanced = True
+        return int(last) - count + 1
+
+    def get_station(self, station_id: str) -> Station | None:
+        row = self._db.execute(f"SELECT {_STATION_COLUMNS} FROM stations WHERE id = ?",
+                               (station_id,)).fetchone()
+        return _station(row) if row else None
+
+    def get_observation(self, station_id: str, observed_at: datetime) -> Observation | None:
+        row = self._db.execute(
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations "
+            "WHERE station_id = ? AND observed_at = ?", (station_id, _ts(observed_at))).fetchone()
+        return _observation(row) if row else None
+
+    def put_station(self, station: Station) -> bool:
+        created = self.get_station(station.id) is None
+        self._db.execute(
+            f"INSERT INTO stations ({_STATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude,"
+            " longitude = excluded.longitude, elevation = excluded.elevation,"
+            " timezone = excluded.timezone",
+            (station.id, station.name, station.latitude, station.longitude, station.elevation,
+             station.timezone))
+        self._advance()
+        return created
+
+    def delete_station(self, station_id: str) -> bool:
+        gone = self._db.execute("DELETE FROM stations WHERE id = ?", (station_id,)).rowcount > 0
+        self._advance()
+        return gone
+
+    def put_observations(self, observations: Sequence[Observation]) -> tuple[int, int]:
+        first = self._advance(len(observations))
+        rows = [(*_observation_params(o), first + i) for i, o in enumerate(observations)]
+        before = self._db.total_changes
+        placeholders = ", ".join("?" * (len(MEASUREMENTS) + 3))
+        self._db.executemany(
+            f"INSERT OR IGNORE INTO observations ({_OBSERVATION_COLUMNS}, seq) "
+            f"VALUES ({placeholders})", rows)
+        created = self._db.total_changes - before
+        if created < len(rows):
+            assignments = ", ".join(f"{m} = ?" for m in MEASUREMENTS)
+            self._db.executemany(
+                f"UPDATE observations SET {assignments}, seq = ? "
+                "WHERE station_id = ? AND observed_at = ? AND seq <> ?",
+                [(*r[2:11], r[11], r[0], r[1], r[11]) for r in rows])
+        return created, len(rows) - created
+
+    def delete_observation(self, station_id: str, observed_at: datetime) -> bool:
+        gone = self._db.execute(
+            "DELETE FROM observations WHERE station_id = ? AND observed_at = ?",
+            (station_id, _ts(observed_at))).rowcount > 0
+        self._advance()
+        return gone
+
+
+class SqliteRepository(Repository):
+    """Fourcast's store in one SQLite file (``:memory:`` is refused: processes share it)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._migrate()
+
+    # -- connections ------------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                             isolation_level=None, check_same_thread=False)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA synchronous = NORMAL")
+        return db
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = self._connect()
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _migrate(self) -> None:
+        db = self._db
+        mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise Internal(f"cannot put {self.path} in WAL mode")
+        with self._transaction() as tx_db:
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    tx_db.execute(statement)
+            row = tx_db.execute("SELECT version FROM schema_version").fetchone()
+            if row is None:
+                tx_db.execute("INSERT INTO schema_version (version) VALUES (?)",
+                              (SCHEMA_VERSION,))
+            elif row[0] > SCHEMA_VERSION:
+                raise Internal(f"{self.path} has schema version {row[0]}, newer than this "
+                               f"Fourcast ({SCHEMA_VERSION})")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    @contextmanager
+    def write(self) -> Iterator[WriteTransaction]:
+        with self._transaction() as db:
+            yield SqliteWriteTransaction(db)
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def get_station(self, station_id: str) -> Station | None:
+        row = self._db.execute(f"SELECT {_STATION_COLUMNS} FROM stations WHERE id = ?",
+                               (station_id,)).fetchone()
+        return _station(row) if row else None
+
+    def get_stations(self, station_ids: Sequence[str]) -> dict[str, Station]:
+        found: dict[str, Station] = {}
+        for chunk in _chunks(list(station_ids)):
+            marks = ", ".join("?" * len(chunk))
+            for row in self._db.execute(
+                    f"SELECT {_STATION_COLUMNS} FROM stations WHERE id IN ({marks})", chunk):
+                found[row[0]] = _station(row)
+        return found
+
+    def list_stations(self, *, after: str | None, before: str | None,
+                      limit: int) -> list[Station]:
+        if before is not None:
+            rows = self._db.execute(
+                f"SELECT {_STATION_COLUMNS} FROM stations WHERE id < ? ORDER BY id DESC LIMIT ?",
+                (before, limit)).fetchall()
+            return [_station(r) for r in reversed(rows)]
+        rows = self._db.execute(
+            f"SELECT {_STATION_COLUMNS} FROM stations WHERE id > ? ORDER BY id LIMIT ?",
+            (after or "", limit)).fetchall()
+        return [_station(r) for r in rows]
+
+    def get_observation(self, station_id: str, observed_at: datetime) -> Observation | None:
+        row = self._db.execute(
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations "
+            "WHERE station_id = ? AND observed_at = ?", (station_id, _ts(observed_at))).fetchone()
+        return _observation(row) if row else None
+
+    def latest_observations(self, station_ids: Sequence[str]) -> dict[str, Observation]:
+        found: dict[str, Observation] = {}
+        for chunk in _chunks(list(station_ids)):
+            if len(chunk) == 1:
+                rows = self._db.execute(
+                    f"SELECT {_OBSERVATION_COLUMNS} FROM observations WHERE station_id = ? "
+                    "ORDER BY observed_at DESC LIMIT 1", chunk)
+            else:
+                marks = ", ".join("?" * len(chunk))
+                # The correlated MAX is an index seek per station (SQLite's min/max shortcut).
+                rows = self._db.execute(
+                    f"SELECT {', '.join('o.' + c.strip() for c in _OBSERVATION_COLUMNS.split(','))}"
+                    " FROM stations s JOIN observations o ON o.station_id = s.id AND"
+                    " o.observed_at = (SELECT MAX(observed_at) FROM observations"
+                    "                  WHERE station_id = s.id)"
+                    f" WHERE s.id IN ({marks})", chunk)
+            for row in rows:
+                found[row[0]] = _observation(row)
+        return found
+
+    def list_observations(self, station_id: str, start: datetime, end: datetime, *,
+                          after: datetime | None, before: datetime | None,
+                          limit: int) -> list[Observation]:
+        lo, hi = _ts(start), _ts(end)
+        if before is not None:
+            rows = self._db.execute(
+                f"SELECT {_OBSERVATION_COLUMNS} FROM observations WHERE station_id = ? AND "
+                "observed_at >= ? AND observed_at < ? AND observed_at < ? "
+                "ORDER BY observed_at DESC LIMIT ?",
+                (station_id, lo, hi, _ts(before), limit)).fetchall()
+            return [_observation(r) for r in reversed(rows)]
+        floor = max(lo, _ts(after) + 1) if after is not None else lo
+        rows = self._db.execute(
+            f"SELECT {_OBSERVATION_COLUMNS} FROM observations WHERE station_id = ? AND "
+            "observed_at >= ? AND observed_at < ? ORDER BY observed_at LIMIT ?",
+            (station_id, floor, hi, limit)).fetchall()
+        return [_observation(r) for r in rows]
+
+    def iter_observations(self, station_id: str, start: datetime, end: datetime,
+                          batch_size: int = 1000) -> Iterator[Observation]:
+        lo, hi = _ts(start), _ts(end)
+        while True:
+            rows = self._db.execute(
+                f"SELECT {_OBSERVATION_COLUMNS} FROM observations WHERE station_id = ? AND "
+                "observed_at >= ? AND observed_at < ? ORDER BY observed_at LIMIT ?",
+                (station_id, lo, hi, batch_size)).fetchall()
+            for row in rows:
+                yield _observation(row)
+            if len(rows) < batch_size:
+                return
+            lo = rows[-1][1] + 1
+
+    def observations_after(self, sequence: int, station_ids: Sequence[str] | None,
+                           limit: int) -> list[RecordedObservation]:
+        params: list[object] = [sequence]
+        where = "seq > ?"
+        if station_ids is not None:
+            if not station_ids:
+                return []
+            where += f" AND station_id IN ({', '.join('?' * len(station_ids))})"
+            params.extend(station_ids)
+        rows = self._db.execute(
+            f"SELECT {_OBSERVATION_COLUMNS}, seq FROM observations WHERE {where} "
+            "ORDER BY seq LIMIT ?", (*params, limit)).fetchall()
+        return [RecordedObservation(r[11], _observation(r)) for r in rows]
+
+    def current_sequence(self) -> int:
+        return int(self._db.execute(
+            "SELECT value FROM change_sequence WHERE id = 1").fetchone()[0])
+
+    def observation_span(self, station_id: str) -> tuple[datetime, datetime] | None:
+        row = self._db.execute(
+            "SELECT (SELECT observed_at FROM observations WHERE station_id = ?1 "
+            "        ORDER BY observed_at LIMIT 1),"
+            "       (SELECT observed_at FROM observations WHERE station_id = ?1 "
+            "        ORDER BY observed_at DESC LIMIT 1)", (station_id,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return datetime.fromtimestamp(row[0], UTC), datetime.fromtimestamp(row[1], UTC)
+
+    def counts(self) -> tuple[int, int]:
+        """How many stations and observations the store holds."""
+        row = self._db.execute("SELECT (SELECT COUNT(*) FROM stations),"
+                               " (SELECT COUNT(*) FROM observations)").fetchone()
+        return int(row[0]), int(row[1])
+
+    # -- seeding ----------------------------------------------------------------------------
+
+    def is_seeded(self) -> bool:
+        return self._db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None
+
+    def load_seed(self, stations: Sequence[Station], observations: Sequence[Observation], *,
+                  replace_all: bool, source: str) -> bool:
+        """Load a seed in one transaction. Without ``replace_all`` it does nothing if the store
+        was seeded already (so concurrent first starts seed once). Returns whether it loaded."""
+        with self._transaction() as db:
+            if not replace_all and db.execute(
+                    "SELECT 1 FROM meta WHERE key = 'seeded'").fetchone():
+                return False
+            db.execute("DELETE FROM observations")
+            db.execute("DELETE FROM stations")
+            db.executemany(
+                f"INSERT INTO stations ({_STATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                [(s.id, s.name, s.latitude, s.longitude, s.elevation, s.timezone)
+                 for s in stations])
+            placeholders = ", ".join("?" * (len(MEASUREMENTS) + 3))
+            db.executemany(
+                f"INSERT INTO observations ({_OBSERVATION_COLUMNS}, seq) "
+                f"VALUES ({placeholders})",
+                [(*_observation_params(o), 0) for o in observations])
+            # Advance the sequence so every process's caches see that the data changed.
+            db.execute("UPDATE change_sequence SET value = value + 1 WHERE id = 1")
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (source,))
+        return True

@@ -1,0 +1,143 @@
+"""``fourcast serve``: each protocol server in its own process, watched over.
+
+The supervisor seeds the database once (so children never race to seed), starts one child per
+protocol (``python -m services.runner NAME``), waits until each answers a real request, prints
+the endpoints, and then watches: Ctrl-C or SIGTERM stops every child gracefully (SIGTERM, then
+SIGKILL after a grace period); if one child dies, the others are stopped and the exit status is
+non-zero. The test fixtures use :class:`ServerProcess` the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from types import FrameType
+
+from services.config import Settings
+from services.protocols import PROTOCOLS, Protocol
+
+READY_TIMEOUT = 60.0
+STOP_GRACE = 10.0
+
+
+class ServerFailed(RuntimeError):
+    """A server process exited, or did not answer in time."""
+
+
+@dataclass
+class ServerProcess:
+    protocol: Protocol
+    settings: Settings
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+    output: int | None = None
+
+    @property
+    def port(self) -> int:
+        return self.settings.port(self.protocol.name)
+
+    @property
+    def address(self) -> str:
+        return f"{self.settings.host}:{self.port}"
+
+    def start(self, stdout: int | None = None) -> None:
+        env = self.settings.child_environment()
+        env.update(self.env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "services.runner", self.protocol.name],
+            env=env, stdout=stdout, stderr=stdout, start_new_session=True)
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
+        """Poll the server with a real request until it answers; fail if it exits."""
+        assert self.process is not None
+        ready: Callable[[str, int], bool] = self.protocol.load().ready
+        deadline = time.monotonic() + timeout
+        delay = 0.02
+        while True:
+            code = self.process.poll()
+            if code is not None:
+                raise ServerFailed(f"the {self.protocol.title} server exited with status {code}")
+            if ready(self.settings.host, self.port):
+                return
+            if time.monotonic() > deadline:
+                raise ServerFailed(f"the {self.protocol.title} server did not answer on "
+                                   f"{self.address} within {timeout:.0f} s")
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.25)
+
+    def stop(self, grace: float = STOP_GRACE) -> int | None:
+        """SIGTERM to the server's process group, SIGKILL after ``grace`` seconds."""
+        if self.process is None or self.process.poll() is not None:
+            return self.process.returncode if self.process else None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            return self.process.wait(grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            return self.process.wait()
+
+
+def endpoint_table(servers: Sequence[ServerProcess], missing: Sequence[Protocol]) -> str:
+    lines = [f"{'protocol':<9} {'address':<22} contract / example"]
+    for server in servers:
+        contract, example = server.protocol.load().describe(server.settings.host, server.port)
+        lines.append(f"{server.protocol.title:<9} {server.address:<22} {contract}")
+        lines.append(f"{'':<9} {'':<22} $ {example}")
+    for protocol in missing:
+        lines.append(f"{protocol.title:<9} {'-':<22} not available yet "
+                     f"({protocol.module} is not installed in this version)")
+    return "\n".join(lines)
+
+
+class Supervisor:
+    def __init__(self, settings: Settings, names: Sequence[str]) -> None:
+        self.settings = settings
+        chosen = [PROTOCOLS[n] for n in (names or list(PROTOCOLS))]
+        self.missing = [p for p in chosen if not p.available()]
+        self.servers = [ServerProcess(p, settings) for p in chosen if p.available()]
+        self._stop = threading.Event()
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self._stop.set()
+
+    def run(self, out: Callable[[str], None] = print) -> int:
+        if not self.servers:
+            out(endpoint_table([], self.missing))
+            out("no server to start")
+            return 2
+        previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for server in self.servers:
+                server.start()
+            for server in self.servers:
+                server.wait_ready()
+            out(endpoint_table(self.servers, self.missing))
+            out(f"database: {self.settings.db_path}")
+            out("Ctrl-C stops every server.")
+            while not self._stop.wait(0.5):
+                dead = [s for s in self.servers if s.process and s.process.poll() is not None]
+                if dead:
+                    for server in dead:
+                        out(f"the {server.protocol.title} server exited with status "
+                            f"{server.process.returncode if server.process else '?'}; "
+                            "stopping the others")
+                    return 1
+            out("stopping...")
+            return 0
+        except ServerFailed as error:
+            out(str(error))
+            return 1
+        finally:
+            for server in self.servers:
+                server.stop()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -1,0 +1,39 @@
+"""Fixtures shared by every test package: a seeded database and real served processes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from services.store import open_store
+from services.supervisor import ServerProcess
+from tests.servers import served
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One seeded SQLite file for the session's servers (tests that write use their own ids)."""
+    path = tmp_path_factory.mktemp("db") / "fourcast.sqlite3"
+    open_store(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("server-logs")
+
+
+@pytest.fixture(scope="session")
+def serve(seeded_db: Path, server_logs: Path) -> Iterator[Callable[[str], ServerProcess]]:
+    """``serve("rest")`` starts (once per session) and returns that protocol's server."""
+    started: dict[str, ServerProcess] = {}
+    with ExitStack() as stack:
+        def start(protocol: str) -> ServerProcess:
+            if protocol not in started:
+                started[protocol] = stack.enter_context(served(protocol, seeded_db, server_logs))
+            return started[protocol]
+
+        yield start

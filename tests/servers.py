@@ -1,0 +1,52 @@
+"""Real server processes for tests: started on a free loopback port, stopped afterwards.
+
+The same :class:`services.supervisor.ServerProcess` that ``fourcast serve`` uses: a child
+process running the production server, polled with a real request until it answers.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from services.config import DEFAULT_PORTS, Settings
+from services.protocols import PROTOCOLS
+from services.supervisor import ServerProcess
+
+HOST = "127.0.0.1"
+API_KEY = "test-writer-key"
+READ_ONLY_KEY = "test-reader-key"
+
+
+def free_port() -> int:
+    """A port the kernel just handed out on loopback (free at the time of asking)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(protocol: str, db_path: Path, log_dir: Path,
+           extra_env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
+    """Run the ``protocol`` server over ``db_path`` until the block ends."""
+    ports = dict(DEFAULT_PORTS)
+    ports[protocol] = free_port()
+    settings = Settings(host=HOST, ports=ports, db_path=db_path)
+    env = {"FOURCAST_API_KEYS": API_KEY, "FOURCAST_READ_ONLY_KEYS": READ_ONLY_KEY}
+    env.update(extra_env or {})
+    server = ServerProcess(PROTOCOLS[protocol], settings, env=env)
+    log_path = log_dir / f"{protocol}-{ports[protocol]}.log"
+    with open(log_path, "wb") as log:
+        server.start(stdout=log.fileno())
+        try:
+            server.wait_ready()
+        except Exception:
+            server.stop()
+            raise RuntimeError(f"{protocol} server failed; its log:\n"
+                               + log_path.read_text(errors="replace")) from None
+        try:
+            yield server
+        finally:
+            server.stop()
