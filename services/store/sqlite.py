@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -78,6 +79,13 @@ def _observation_params(obs: Observation) -> tuple:
 def _chunks(items: Sequence, size: int = _MAX_SQL_VARIABLES) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+def _close_all(connections: list[sqlite3.Connection], lock: threading.Lock) -> None:
+    with lock:
+        for db in connections:
+            db.close()
+        connections.clear()
 
 
 class SqliteWriteTransaction(WriteTransaction):
@@ -153,6 +161,12 @@ class SqliteRepository(Repository):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        # Every connection this repository opened, in any thread: closed by close(), or when
+        # the repository is garbage-collected (Python 3.13 warns about unclosed connections).
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _close_all, self._connections,
+                                           self._connections_lock)
         self._migrate()
 
     # -- connections ------------------------------------------------------------------------
@@ -170,13 +184,20 @@ class SqliteRepository(Repository):
         db = getattr(self._local, "db", None)
         if db is None:
             db = self._local.db = self._connect()
+            with self._connections_lock:
+                self._connections.append(db)
         return db
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
+        """Close every connection of this repository (in all threads)."""
+        self._local = threading.local()
+        _close_all(self._connections, self._connections_lock)
+
+    def __enter__(self) -> SqliteRepository:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _migrate(self) -> None:
         db = self._db

@@ -1,0 +1,81 @@
+"""Input rules, decided once in the core."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from services.core import InvalidArgument, Observation, ResourceExhausted, Station
+from services.core import validation as v
+
+
+def fields_of(call) -> set[str]:
+    with pytest.raises(InvalidArgument) as caught:
+        call()
+    return {violation.field for violation in caught.value.violations}
+
+
+def test_station_ids_are_icao_style() -> None:
+    assert v.check_station_id("KJFK") == "KJFK"
+    for bad in ("kjfk", "JFK", "KJFK1", "1JFK", "", None, "K JF"):
+        assert fields_of(lambda b=bad: v.check_station_id(b)) == {"station_id"}
+
+
+def test_a_station_reports_every_bad_field_at_once() -> None:
+    bad = Station("kx", " ", 91.0, -181.0, 10_000.0, "Mars/Olympus")
+    assert fields_of(lambda: v.check_station(bad)) == {
+        "id", "name", "latitude", "longitude", "elevation", "timezone"}
+
+
+def test_a_station_is_normalised_to_floats() -> None:
+    station = v.check_station(Station("KAAA", "A", 1, 2, 3, "UTC"))  # type: ignore[arg-type]
+    assert isinstance(station.latitude, float) and isinstance(station.elevation, float)
+
+
+def test_observations_have_plausible_ranges() -> None:
+    at = datetime(2013, 1, 1, tzinfo=UTC)
+    bad = Observation("KJFK", at, temperature=60.1, dewpoint=-90.1, relative_humidity=-1.0,
+                      wind_speed=-0.1, wind_direction=360.5, wind_gust=151.0,
+                      precipitation_last_hour=-1.0, sea_level_pressure=849.0,
+                      visibility=float("nan"))
+    assert fields_of(lambda: v.check_observation(bad)) == {
+        "temperature", "dewpoint", "relative_humidity", "wind_speed", "wind_direction",
+        "wind_gust", "precipitation_last_hour", "sea_level_pressure", "visibility"}
+    edge = Observation("KJFK", at, temperature=60.0, relative_humidity=100.0,
+                       wind_direction=0.0, visibility=0.0)
+    assert v.check_observation(edge) == edge
+
+
+def test_naive_and_fractional_timestamps_are_refused() -> None:
+    naive = datetime(2013, 1, 1)
+    assert fields_of(lambda: v.check_timestamp(naive, "start")) == {"start"}
+    fractional = datetime(2013, 1, 1, 0, 0, 0, 500, tzinfo=UTC)
+    assert fields_of(lambda: v.check_timestamp(fractional, "observed_at")) == {"observed_at"}
+
+
+def test_ranges_must_run_forward_and_not_too_far() -> None:
+    start = datetime(2013, 1, 1, tzinfo=UTC)
+    assert fields_of(lambda: v.check_time_range(start, start)) == {"end"}
+    assert fields_of(lambda: v.check_time_range(start, start + timedelta(days=367))) == {"end"}
+    assert v.check_time_range(start, start + v.MAX_RANGE) == (start, start + v.MAX_RANGE)
+    assert fields_of(lambda: v.check_date_range(date(2013, 1, 2), date(2013, 1, 1))) == {"end"}
+
+
+def test_page_size_defaults_and_limits() -> None:
+    assert v.check_page_size(None) == 50
+    assert v.check_page_size(500) == 500
+    for bad in (-1, 501, True):
+        assert fields_of(lambda b=bad: v.check_page_size(b)) == {"page_size"}
+
+
+def test_forecast_days_run_from_one_to_seven() -> None:
+    assert v.check_forecast_days(None) == 7
+    assert fields_of(lambda: v.check_forecast_days(0)) == {"days"}
+    assert fields_of(lambda: v.check_forecast_days(8)) == {"days"}
+
+
+def test_an_import_is_limited_in_size() -> None:
+    v.check_import_size(v.MAX_IMPORT)
+    with pytest.raises(ResourceExhausted):
+        v.check_import_size(v.MAX_IMPORT + 1)
