@@ -1,0 +1,15 @@
+"""The GraphQL adapter (Strawberry): one endpoint, a typed schema, subscriptions, stable codes.
+
+- :mod:`.types` — one Strawberry type per module, each built from a domain object by
+  ``from_domain``;
+- :mod:`.context` — the per-request context: the service, the caller's credential, and the
+  DataLoaders that batch store reads (built fresh for every request);
+- :mod:`.errors` — the one place core errors become GraphQL errors (``extensions.code``);
+- :mod:`.schema` — Query, Mutation, Subscription and the schema's limits and caches;
+- :mod:`.app` — ``create_app(service)``, the ASGI application; :mod:`.server` — the production
+  server behind ``fourcast serve graphql``.
+"""
+
+from services.graphql_api.app import create_app
+
+__all__ = ["create_app"]

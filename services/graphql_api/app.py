@@ -1,0 +1,119 @@
+"""The ASGI application: Strawberry's view with Fourcast's context and HTTP answers.
+
+On top of Strawberry's GraphQL-over-HTTP handling:
+
+- a mutation sent with GET is refused with 405 and ``Allow: POST`` (GraphQL over HTTP);
+- a request that fails before execution (unparseable JSON, a syntax error, an unknown field, a
+  limit) is answered with a 4xx status and a GraphQL error body with ``extensions.code``,
+  never a traceback, never a 5xx;
+- the context carries the service, the Bearer credential and per-request DataLoaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from services.core.service import WeatherService
+from services.graphql_api.context import Context, bearer_credential
+from services.graphql_api.errors import BAD_REQUEST, REQUEST_ERROR_CODES
+from services.graphql_api.schema import build_schema
+
+PATH = "/graphql"
+
+
+def _is_request_error(data: Mapping[str, Any]) -> bool:
+    """Per GraphQL over HTTP: errors and no data at all means execution never started."""
+    errors = data.get("errors") or []
+    return data.get("data") is None and bool(errors) and all(
+        "path" not in e and (e.get("extensions") or {}).get("code") in REQUEST_ERROR_CODES
+        for e in errors)
+
+
+class FourcastGraphQL(GraphQL[Context, None]):
+    def __init__(self, service: WeatherService) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql",
+                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        self.service = service
+
+    async def get_context(self, request: Request | WebSocket,  # type: ignore[override]
+                          response: Response | WebSocket) -> Context:
+        return Context(self.service, bearer_credential(request.headers))
+
+    async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return await super().execute_single(*args, **kwargs)
+        except HTTPException as error:
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                raise HTTPException(405, error.reason) from error
+            raise
+
+    def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+                        sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if isinstance(response_data, Mapping) and _is_request_error(response_data):
+            response.status_code = 400
+        return response
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = _error_response(error.status_code, error.reason)
+        await response(scope, receive, send)
+
+
+def _error_response(status: int, reason: str) -> Response:
+    code = "METHOD_NOT_ALLOWED" if status == 405 else BAD_REQUEST
+    headers = {"Allow": "POST"} if status == 405 else None
+    body = {"errors": [{"message": reason, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+class PathRouter:
+    """Serve the GraphQL app at :data:`PATH` only; anything else is a JSON 404."""
+
+    def __init__(self, app: FourcastGraphQL) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        elif scope["path"].rstrip("/") == PATH:
+            await self.app(scope, receive, send)
+        elif scope["type"] == "http":
+            await _error_response(404, f"not found: GraphQL is served at {PATH}")(
+                scope, receive, send)
+        else:
+            await WebSocket(scope, receive, send).close(code=1008)
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+def create_app(service: WeatherService) -> PathRouter:
+    """The ASGI application serving ``service`` at ``/graphql`` (HTTP and websockets)."""
+    return PathRouter(FourcastGraphQL(service))
+
+
+__all__ = ["PATH", "FourcastGraphQL", "create_app"]

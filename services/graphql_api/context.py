@@ -1,0 +1,66 @@
+"""The per-request context: the service, the caller's credential, and fresh DataLoaders.
+
+DataLoaders are built for every request (never shared), so their caches cannot leak one
+caller's reads into another's or serve stale data across requests. The synchronous core runs in
+worker threads (:meth:`Context.call`), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
+
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info as StrawberryInfo
+
+from services.core.domain import Observation, Station
+from services.core.service import WeatherService
+from services.core.units import Units
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def bearer_credential(headers: Mapping[str, str]) -> str | None:
+    """The token of an ``Authorization: Bearer <key>`` header; None when there is none.
+    Whether the key is valid is the core's decision."""
+    scheme, _, token = headers.get("authorization", "").strip().partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+@dataclass
+class Context:
+    service: WeatherService
+    credential: str | None
+    stations: DataLoader[str, Station | None] = field(init=False)
+    latest_observations: DataLoader[tuple[str, Units], Observation | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.stations = DataLoader(load_fn=self._load_stations)
+        self.latest_observations = DataLoader(load_fn=self._load_latest)
+
+    async def call(self, function: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a (blocking) core use case in a worker thread."""
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def _load_stations(self, ids: Sequence[str]) -> list[Station | None]:
+        found = await self.call(self.service.get_stations, ids)
+        return [found.get(i) for i in ids]
+
+    async def _load_latest(self, keys: Sequence[tuple[str, Units]]
+                           ) -> list[Observation | None]:
+        """One store query per unit system asked for in this request (usually one)."""
+        by_units: dict[Units, list[str]] = defaultdict(list)
+        for station_id, units in keys:
+            by_units[units].append(station_id)
+        found: dict[tuple[str, Units], Observation] = {}
+        for units, ids in by_units.items():
+            latest = await self.call(self.service.get_latest_observations, ids, units)
+            found.update({(sid, units): obs for sid, obs in latest.items()})
+        return [found.get(key) for key in keys]
+
+
+Info = StrawberryInfo[Context, None]

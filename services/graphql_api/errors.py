@@ -1,0 +1,106 @@
+"""The error contract for GraphQL: every error leaves with ``extensions.code``.
+
+This module is the one place core errors become GraphQL errors (``docs/errors.md``). It runs as
+a schema extension over every operation's result, so resolvers, DataLoaders and subscriptions
+simply let core errors propagate:
+
+- a core error (found as the GraphQL error's ``original_error``) gets its code from
+  :data:`CODES`, plus ``violations`` for InvalidArgument and the resource for NotFound;
+- an error with no path is a request error raised before execution (syntax, validation, the
+  depth/token/alias limits, variable coercion): ``GRAPHQL_PARSE_FAILED``,
+  ``GRAPHQL_VALIDATION_FAILED`` or ``BAD_USER_INPUT``, with graphql-core's message;
+- anything else is a bug: logged with its traceback here, and masked to the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.error import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.types.execution import ExecutionResult as StrawberryExecutionResult
+
+from services.core.errors import (
+    FailedPrecondition,
+    FourcastError,
+    Internal,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+)
+
+log = logging.getLogger(__name__)
+
+CODES: dict[type[FourcastError], str] = {
+    NotFound: "NOT_FOUND",
+    InvalidArgument: "BAD_USER_INPUT",
+    FailedPrecondition: "FAILED_PRECONDITION",
+    Unauthenticated: "UNAUTHENTICATED",
+    PermissionDenied: "FORBIDDEN",
+    ResourceExhausted: "RESOURCE_EXHAUSTED",
+    Internal: "INTERNAL_SERVER_ERROR",
+}
+INTERNAL_CODE = "INTERNAL_SERVER_ERROR"
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+BAD_REQUEST = "BAD_REQUEST"
+#: codes of errors that stop a request before execution: HTTP answers them with 400
+REQUEST_ERROR_CODES = frozenset({PARSE_FAILED, VALIDATION_FAILED, "BAD_USER_INPUT", BAD_REQUEST})
+
+
+def core_extensions(error: FourcastError) -> dict[str, Any]:
+    """``extensions`` for a core error, by the contract table."""
+    extensions: dict[str, Any] = {"code": CODES.get(type(error), INTERNAL_CODE)}
+    if isinstance(error, InvalidArgument):
+        extensions["violations"] = [{"field": v.field, "description": v.description}
+                                    for v in error.violations]
+    elif isinstance(error, NotFound):
+        extensions["resourceType"] = error.resource_type
+        extensions["resourceName"] = error.resource_name
+    return extensions
+
+
+def _with_contract(error: GraphQLError, parsed: bool) -> GraphQLError:
+    if error.extensions and "code" in error.extensions:
+        return error
+    original = error.original_error
+    if isinstance(original, FourcastError):
+        message, extensions = original.message, core_extensions(original)
+        if isinstance(original, Internal):
+            message = Internal().message
+    elif error.path is None:
+        message = error.message
+        if not parsed:
+            code = PARSE_FAILED
+        elif message.startswith("Variable '$"):
+            code = "BAD_USER_INPUT"
+        else:
+            code = VALIDATION_FAILED
+        extensions = {"code": code}
+    else:
+        log.error("unexpected error in %s", ".".join(map(str, error.path)),
+                  exc_info=original or error)
+        message, extensions = Internal().message, {"code": INTERNAL_CODE}
+    return GraphQLError(message, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path, extensions=extensions)
+
+
+class ErrorContract(SchemaExtension):
+    """Give every error of an operation (or of a subscription event) its contract code."""
+
+    def _process(self, result: object) -> None:
+        errors = getattr(result, "errors", None)
+        if errors:
+            parsed = self.execution_context.graphql_document is not None
+            result.errors = [_with_contract(e, parsed) for e in errors]  # type: ignore[attr-defined]
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
+            self._process(result)

@@ -1,0 +1,53 @@
+"""The schema, its limits against hostile queries, and its caches.
+
+Limits (each refused before execution, in milliseconds, with GRAPHQL_* codes):
+
+- depth: :data:`MAX_DEPTH` levels of selection (the deepest useful query here is 7);
+- tokens: :data:`MAX_TOKENS` per document (checked while parsing: a huge document is never
+  built into an AST);
+- aliases: :data:`MAX_ALIASES` per document (an alias bomb repeats one costly field);
+- page size: the core's limit (``first``/``last`` at most 500) applies to every connection.
+
+Introspection is on: Fourcast is a showcase of API styles, and GraphQL's self-description is one
+of the things it demonstrates (stock clients fetch the schema, GraphiQL completes queries). It
+reveals nothing that ``schema.graphql`` in the repository does not already publish.
+
+Parsing and validating a document costs more than resolving a simple query, so both are cached
+(keyed by the document text): a client that sends the same document with variables, as every
+well-behaved client does, pays for them once.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+
+from services.graphql_api.errors import ErrorContract
+from services.graphql_api.mutation import Mutation
+from services.graphql_api.query import Query
+from services.graphql_api.subscription import Subscription
+
+MAX_DEPTH = 10
+MAX_TOKENS = 5000
+MAX_ALIASES = 30
+CACHE_SIZE = 256
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query, mutation=Mutation, subscription=Subscription,
+        # Factories: Strawberry builds fresh extension instances for each operation.
+        extensions=[
+            ErrorContract,
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ValidationCache(maxsize=CACHE_SIZE),
+        ])
