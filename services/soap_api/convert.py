@@ -1,0 +1,76 @@
+"""Domain objects to Spyne models and back: field for field, renaming snake_case to camelCase.
+
+No rule lives here: values are copied as they are (the core validates inputs and converts
+units); only the protocol's shapes change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from services.core import domain
+from services.core.units import MEASUREMENTS
+from services.soap_api import xsd_types as xsd
+from services.soap_api.xsd_types import camel
+
+
+def _copy(model: type[xsd._Model], obj: Any, **overrides: Any) -> Any:
+    values = {camel(f.name): getattr(obj, f.name) for f in fields(obj)}
+    values.update(overrides)
+    return model(**{k: v for k, v in values.items() if k in model._type_info})
+
+
+def station_out(station: domain.Station) -> Any:
+    return _copy(xsd.Station, station)
+
+
+def station_in(data: Any) -> domain.Station:
+    return domain.Station(id=data.id, name=data.name, latitude=data.latitude,
+                          longitude=data.longitude, elevation=data.elevation,
+                          timezone=data.timezone)
+
+
+def observation_out(obs: domain.Observation) -> Any:
+    return _copy(xsd.Observation, obs, units=obs.units.value)
+
+
+def observation_in(data: Any) -> domain.Observation:
+    measured = {m: getattr(data, camel(m)) for m in MEASUREMENTS}
+    return domain.Observation(station_id=data.stationId, observed_at=data.observedAt,
+                              **measured)
+
+
+def recorded_out(recorded: domain.RecordedObservation) -> Any:
+    return xsd.RecordedObservation(sequence=recorded.sequence,
+                                   observation=observation_out(recorded.observation))
+
+
+def summary_out(summary: domain.DailySummary) -> Any:
+    return _copy(xsd.DailySummary, summary, units=summary.units.value)
+
+
+def forecast_out(forecast: domain.Forecast) -> Any:
+    return xsd.Forecast(stationId=forecast.station_id, issuedAt=forecast.issued_at,
+                        units=forecast.units.value,
+                        periods=[_copy(xsd.ForecastPeriod, p) for p in forecast.periods])
+
+
+def alert_out(alert: domain.Alert) -> Any:
+    return _copy(xsd.Alert, alert, severity=alert.severity.value)
+
+
+def page_out(model: type[xsd._Model], field: str, page: domain.Page[Any], convert: Any) -> Any:
+    return model(**{field: [convert(item) for item in page.items],
+                    "nextPageToken": page.next_page_token,
+                    "prevPageToken": page.prev_page_token})
+
+
+def write_out(model: type[xsd._Model], field: str, result: domain.WriteResult[Any],
+              convert: Any) -> Any:
+    return model(**{field: convert(result.value), "created": result.created,
+                    "version": result.version})
+
+
+def import_out(summary: domain.ImportSummary) -> Any:
+    return _copy(xsd.ImportSummary, summary, stationIds=list(summary.station_ids))

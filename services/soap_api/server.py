@@ -1,0 +1,62 @@
+"""The production SOAP server: granian (WSGI), one worker process, at ``/soap``.
+
+granian was chosen by measurement (see ``docs/soap.md`` and ``scripts/bench_soap.py``). It
+imports the app through :func:`app_from_env`, a factory that reads the settings from the
+environment the supervisor passes on, so the worker builds its own service and store
+connection. granian stops gracefully on SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+
+from services.config import Settings, build_service
+from services.soap_api.app import PATH
+from services.soap_api.security import WsgiApp
+
+FACTORY = "services.soap_api.server:app_from_env"
+# Threads running Spyne: the work is CPU-bound Python under the GIL, so a few threads keep the
+# core busy while one waits on SQLite; more only add contention (measured: docs/soap.md).
+BLOCKING_THREADS = 4
+BACKPRESSURE = 64
+
+
+def app_from_env() -> WsgiApp:
+    """The WSGI app over the store and keys named by the environment (granian's factory)."""
+    from services.soap_api.app import create_app
+
+    return create_app(build_service(Settings.from_env()))
+
+
+def serve(settings: Settings) -> None:
+    """Run the SOAP server on ``settings.host:settings.port('soap')`` until SIGTERM/SIGINT."""
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    # The environment carries the settings to the worker (``app_from_env`` reads them).
+    os.environ.update(settings.child_environment())
+    Server(FACTORY, address=settings.host, port=settings.port("soap"),
+           interface=Interfaces.WSGI, workers=1, blocking_threads=BLOCKING_THREADS,
+           backpressure=BACKPRESSURE, factory=True,
+           log_level=LogLevels.warning).serve()
+
+
+def ready(host: str, port: int) -> bool:
+    """Whether the server answers a WSDL request (one quick GET)."""
+    try:
+        with urllib.request.urlopen(f"http://{host}:{port}{PATH}?wsdl", timeout=2) as reply:
+            return bool(reply.status == 200 and b"definitions" in reply.read(4096))
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def describe(host: str, port: int) -> tuple[str, str]:
+    """Where the WSDL is, and a one-line call of GetStation with curl."""
+    envelope = ('<Envelope xmlns="http://schemas.xmlsoap.org/soap/envelope/"><Body>'
+                '<GetStation xmlns="urn:fourcast:weather:v1"><stationId>KJFK</stationId>'
+                '</GetStation></Body></Envelope>')
+    return (f"http://{host}:{port}{PATH}?wsdl",
+            f"curl -s -H 'Content-Type: text/xml' -d '{envelope}' http://{host}:{port}{PATH}")
