@@ -1,0 +1,1 @@
+"""fourcast.weather.v1: generated from weather.proto by scripts/generate_protos.py."""

@@ -1,0 +1,238 @@
+"""The ``fourcast.weather.v1.WeatherService`` servicer: parse, call the core, render.
+
+Each method turns its request into plain values (:mod:`services.grpc_api.messages`), calls one
+use case of :class:`~services.core.service.WeatherService` and renders the result. Errors are
+mapped once, by :func:`~services.grpc_api.errors.map_errors`; the caller's credential comes from
+the interceptor (:data:`~services.grpc_api.auth.CREDENTIAL`).
+
+The core is synchronous. Unary calls run it off the event loop (``asyncio.to_thread``) so one
+slow use case — an import, a cold alerts cache — never stalls every other RPC; the benchmark
+(``scripts/bench_grpc.py``) measured what that costs against calling inline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Callable
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf.empty_pb2 import Empty
+
+from fourcast.weather.v1 import weather_pb2 as pb
+from fourcast.weather.v1 import weather_pb2_grpc
+from services.core.domain import version_of
+from services.core.errors import FieldViolation, InvalidArgument
+from services.core.service import WeatherService
+from services.grpc_api import messages as m
+from services.grpc_api.auth import CREDENTIAL
+from services.grpc_api.errors import map_errors
+from services.grpc_api.streams import OpenWatches, in_batches, merged, sync_items
+
+R = TypeVar("R")
+WATCH_OPEN_METADATA = (("fourcast-watch", "open"),)
+
+
+async def run_inline(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
+    return fn(*args, **kwargs)
+
+
+@map_errors
+class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
+    def __init__(self, service: WeatherService, offload: bool = True) -> None:
+        self.service = service
+        self.watches = OpenWatches()
+        self._run: Callable[..., Any] = asyncio.to_thread if offload else run_inline
+
+    # -- stations ---------------------------------------------------------------------------
+
+    async def ListStations(self, request: pb.ListStationsRequest,
+                           context: grpc.aio.ServicerContext) -> pb.ListStationsResponse:
+        page = await self._run(self.service.list_stations, request.page_size or None,
+                               request.page_token or None)
+        return pb.ListStationsResponse(
+            stations=[m.station_message(s, version_of(s)) for s in page.items],
+            next_page_token=page.next_page_token or "",
+            previous_page_token=page.prev_page_token or "")
+
+    async def GetStation(self, request: pb.GetStationRequest,
+                         context: grpc.aio.ServicerContext) -> pb.Station:
+        station = await self._run(self.service.get_station, m.parse_station_name(request.name))
+        return m.station_message(station, version_of(station))
+
+    async def PutStation(self, request: pb.PutStationRequest,
+                         context: grpc.aio.ServicerContext) -> pb.PutStationResponse:
+        result = await self._run(functools.partial(
+            self.service.put_station, m.parse_station(request.station),
+            credential=CREDENTIAL.get(), if_match=_etag(request)))
+        return pb.PutStationResponse(station=m.station_message(result.value, result.version),
+                                     created=result.created, etag=result.version)
+
+    async def DeleteStation(self, request: pb.DeleteStationRequest,
+                            context: grpc.aio.ServicerContext) -> Empty:
+        await self._run(functools.partial(
+            self.service.delete_station, m.parse_station_name(request.name),
+            credential=CREDENTIAL.get(), if_match=_etag(request)))
+        return Empty()
+
+    # -- observations -----------------------------------------------------------------------
+
+    async def GetLatestObservation(self, request: pb.GetLatestObservationRequest,
+                                   context: grpc.aio.ServicerContext) -> pb.Observation:
+        obs = await self._run(self.service.get_latest_observation,
+                              m.parse_station_name(request.parent, "parent"),
+                              m.units_from_wire(request.units))
+        return m.observation_message(obs)
+
+    async def GetObservation(self, request: pb.GetObservationRequest,
+                             context: grpc.aio.ServicerContext) -> pb.Observation:
+        station_id, at = m.parse_observation_name(request.name)
+        obs = await self._run(self.service.get_observation, station_id, at,
+                              m.units_from_wire(request.units))
+        return m.observation_message(obs)
+
+    async def ListObservations(self, request: pb.ListObservationsRequest,
+                               context: grpc.aio.ServicerContext) -> pb.ListObservationsResponse:
+        page = await self._run(
+            self.service.list_observations, m.parse_station_name(request.parent, "parent"),
+            m.optional_time(request, "start_time", "start"),
+            m.optional_time(request, "end_time", "end"), request.page_size or None,
+            request.page_token or None, m.units_from_wire(request.units))
+        return pb.ListObservationsResponse(
+            observations=[m.observation_message(o) for o in page.items],
+            next_page_token=page.next_page_token or "",
+            previous_page_token=page.prev_page_token or "")
+
+    async def StreamObservations(self, request: pb.StreamObservationsRequest,
+                                 context: grpc.aio.ServicerContext
+                                 ) -> AsyncIterator[pb.Observation]:
+        observations = await self._run(
+            self.service.iter_observations, m.parse_station_name(request.parent, "parent"),
+            m.optional_time(request, "start_time", "start"),
+            m.optional_time(request, "end_time", "end"), m.units_from_wire(request.units))
+        async for obs in in_batches(observations):
+            yield m.observation_message(obs)
+
+    async def PutObservation(self, request: pb.PutObservationRequest,
+                             context: grpc.aio.ServicerContext) -> pb.PutObservationResponse:
+        result = await self._run(functools.partial(
+            self.service.put_observation, m.parse_observation(request.observation),
+            credential=CREDENTIAL.get(), if_match=_etag(request)))
+        return pb.PutObservationResponse(observation=m.observation_message(result.value),
+                                         created=result.created, etag=result.version)
+
+    async def DeleteObservation(self, request: pb.DeleteObservationRequest,
+                                context: grpc.aio.ServicerContext) -> Empty:
+        station_id, at = m.parse_observation_name(request.name)
+        await self._run(functools.partial(
+            self.service.delete_observation, station_id, at, credential=CREDENTIAL.get(),
+            if_match=_etag(request)))
+        return Empty()
+
+    async def ImportObservations(self, request_iterator: AsyncIterator[
+                                     pb.ImportObservationsRequest],
+                                 context: grpc.aio.ServicerContext
+                                 ) -> pb.ImportObservationsResponse:
+        requests = sync_items(request_iterator, asyncio.get_running_loop(), context.cancelled)
+        observations = (_import_item(index, r) for index, r in enumerate(requests))
+        # Always in a thread: the core pulls the stream while it validates.
+        summary = await asyncio.to_thread(functools.partial(
+            self.service.import_observations, observations, credential=CREDENTIAL.get()))
+        return m.import_summary_message(summary)
+
+    # -- derived data -----------------------------------------------------------------------
+
+    async def ListDailySummaries(self, request: pb.ListDailySummariesRequest,
+                                 context: grpc.aio.ServicerContext
+                                 ) -> pb.ListDailySummariesResponse:
+        days = await self._run(
+            self.service.daily_summaries, m.parse_station_name(request.parent, "parent"),
+            m.optional_date(request, "start_date"), m.optional_date(request, "end_date"),
+            m.units_from_wire(request.units))
+        return pb.ListDailySummariesResponse(
+            daily_summaries=[m.daily_summary_message(d) for d in days])
+
+    async def GetForecast(self, request: pb.GetForecastRequest,
+                          context: grpc.aio.ServicerContext) -> pb.Forecast:
+        forecast = await self._run(
+            self.service.get_forecast, m.parse_forecast_name(request.name),
+            request.days if request.HasField("days") else None,
+            m.units_from_wire(request.units))
+        return m.forecast_message(forecast)
+
+    async def ListAlerts(self, request: pb.ListAlertsRequest,
+                         context: grpc.aio.ServicerContext) -> pb.ListAlertsResponse:
+        station_id = (None if request.parent in ("", m.ALL_STATIONS)
+                      else m.parse_station_name(request.parent, "parent"))
+        page = await self._run(
+            self.service.list_alerts, station_id, m.optional_time(request, "start_time", "start"),
+            m.optional_time(request, "end_time", "end"), request.page_size or None,
+            request.page_token or None)
+        return pb.ListAlertsResponse(alerts=[m.alert_message(a) for a in page.items],
+                                     next_page_token=page.next_page_token or "",
+                                     previous_page_token=page.prev_page_token or "")
+
+    async def GetAlert(self, request: pb.GetAlertRequest,
+                       context: grpc.aio.ServicerContext) -> pb.Alert:
+        alert = await self._run(self.service.get_alert, m.parse_alert_name(request.name))
+        return m.alert_message(alert)
+
+    # -- live data --------------------------------------------------------------------------
+
+    async def WatchObservations(self, request: pb.WatchObservationsRequest,
+                                context: grpc.aio.ServicerContext
+                                ) -> AsyncIterator[pb.RecordedObservation]:
+        watch = await self._run(
+            self.service.watch, m.parse_station_names(request.stations),
+            m.units_from_wire(request.units),
+            request.after_sequence if request.HasField("after_sequence") else None)
+        with self.watches.opened(watch):
+            # The watch's cursor is set: from here on nothing recorded is missed, and the
+            # initial metadata tells the client so.
+            await context.send_initial_metadata(WATCH_OPEN_METADATA)
+            async for recorded in watch.aiter():
+                yield m.recorded_message(recorded)
+
+    async def SubscribeObservations(self, request_iterator: AsyncIterator[
+                                        pb.SubscribeObservationsRequest],
+                                    context: grpc.aio.ServicerContext
+                                    ) -> AsyncIterator[pb.SubscribeObservationsResponse]:
+        first = await anext(request_iterator, None)
+        if first is None:
+            return
+        watch = await self._run(self.service.watch, [], m.units_from_wire(first.units))
+
+        async def apply_changes(emit: Callable[[Any], None]) -> None:
+            request: pb.SubscribeObservationsRequest | None = first
+            while request is not None:
+                change = request.WhichOneof("change")
+                if change is not None:
+                    names = getattr(request, change).stations
+                    ids = [m.parse_station_name(n, f"{change}.stations") for n in names]
+                    await self._run(getattr(watch, change), ids)
+                emit(pb.SubscribeObservationsResponse(subscription=pb.StationList(
+                    stations=[m.station_name(s) for s in sorted(watch.station_ids or ())])))
+                request = await anext(request_iterator, None)
+
+        async def deliver(emit: Callable[[Any], None]) -> None:
+            async for recorded in watch.aiter():
+                emit(pb.SubscribeObservationsResponse(observation=m.recorded_message(recorded)))
+
+        with self.watches.opened(watch):
+            await context.send_initial_metadata(WATCH_OPEN_METADATA)
+            async for response in merged(apply_changes, deliver):
+                yield response
+
+
+def _etag(request: Any) -> str | None:
+    return request.etag if request.HasField("etag") else None
+
+
+def _import_item(index: int, request: pb.ImportObservationsRequest) -> Any:
+    try:
+        return m.parse_observation(request.observation)
+    except InvalidArgument as error:  # a malformed name: say which item, like the core does
+        raise InvalidArgument([FieldViolation(f"observations[{index}].{v.field}",
+                                              v.description) for v in error.violations]
+                              ) from None
