@@ -50,6 +50,17 @@ class FourcastGraphQL(GraphQL[Context, None]):
                           response: Response | WebSocket) -> Context:
         return Context(self.service, bearer_credential(request.headers))
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """A JSON object (or a batch list, which Strawberry refuses); anything else is a 400,
+        where Strawberry would fail later on a string or a number."""
+        try:
+            parsed = self.decode_json(data)
+        except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
+            raise HTTPException(400, "Unable to parse request body as JSON") from error
+        if not isinstance(parsed, dict | list):
+            raise HTTPException(400, "The request body must be a JSON object")
+        return parsed
+
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         try:
             return await super().execute_single(*args, **kwargs)

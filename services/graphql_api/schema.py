@@ -2,7 +2,10 @@
 
 Limits (each refused before execution, in milliseconds, with GRAPHQL_* codes):
 
-- depth: :data:`MAX_DEPTH` levels of selection (the deepest useful query here is 7);
+- depth: :data:`MAX_DEPTH` levels of fields (the deepest useful query here is 7). Strawberry's
+  limiter skips introspection, where the schema's only cycles are (``__Type.fields.type…``);
+  graphql-core's own ``MaxIntrospectionDepthRule`` (a standard rule) bounds those, and its
+  parser refuses documents nested too deeply;
 - tokens: :data:`MAX_TOKENS` per document (checked while parsing: a huge document is never
   built into an AST);
 - aliases: :data:`MAX_ALIASES` per document (an alias bomb repeats one costly field);
@@ -19,7 +22,11 @@ well-behaved client does, pays for them once.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -39,6 +46,20 @@ MAX_ALIASES = 30
 CACHE_SIZE = 256
 
 
+class ReportingParserCache(ParserCache):
+    """Strawberry's ParserCache, except that a document that does not parse is left to
+    Strawberry's own parse step, which reports the syntax (or token limit) error as part of the
+    operation, where :class:`ErrorContract` gives it its code. (Raised from the cache's hook,
+    the error would escape the operation and reach the client without a code.)"""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(context.query,
+                                                                  **context.parse_options)
+        yield
+
+
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query, mutation=Mutation, subscription=Subscription,
@@ -48,6 +69,6 @@ def build_schema() -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            lambda: ParserCache(maxsize=CACHE_SIZE),
+            lambda: ReportingParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
         ])

@@ -1,0 +1,40 @@
+"""Fixtures of the GraphQL tests: the served process, and plain HTTP to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from services.supervisor import ServerProcess
+from tests.servers import HOST
+
+
+@pytest.fixture(scope="session")
+def graphql_server(serve: Callable[[str], ServerProcess]) -> ServerProcess:
+    return serve("graphql")
+
+
+@pytest.fixture
+def http(graphql_server: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://{HOST}:{graphql_server.port}", timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def post(http: httpx.Client) -> Callable[..., httpx.Response]:
+    """``post(query, variables=None, key=None)``: one GraphQL request over POST."""
+
+    def send(query: str, variables: dict[str, Any] | None = None,
+             key: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        return http.post("/graphql", json={"query": query, "variables": variables or {}},
+                         headers=headers)
+
+    return send
+
+
+def codes(response: httpx.Response) -> list[str]:
+    return [e["extensions"]["code"] for e in response.json()["errors"]]

@@ -1,0 +1,127 @@
+"""GraphQL over HTTP against the served process: GET, POST, and clean answers to bad input."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from tests.graphql.conftest import codes
+from tests.servers import API_KEY, READ_ONLY_KEY
+
+LATEST = "{ latestObservation(stationId: \"KJFK\") { temperature windGust units } }"
+STATION_INPUT = {"id": "ZQ01", "name": "Auth", "latitude": 1.0, "longitude": 2.0,
+                 "elevation": 3.0, "timezone": "UTC"}
+PUT_STATION = ("mutation($s: StationInput!) { putStation(station: $s) { created version "
+               "station { id } } }")
+
+
+def test_a_query_is_served_over_get(http: httpx.Client) -> None:
+    response = http.get("/graphql", params={"query": LATEST})
+    assert response.status_code == 200
+    latest = response.json()["data"]["latestObservation"]
+    assert latest["units"] == "SI" and isinstance(latest["temperature"], float)
+
+
+def test_a_mutation_over_get_is_refused_with_405(http: httpx.Client) -> None:
+    response = http.get("/graphql", params={"query": "mutation { deleteStation(id: \"KJFK\") "
+                                                     "{ id } }"})
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST"
+    assert codes(response) == ["METHOD_NOT_ALLOWED"]
+    assert http.get("/graphql", params={"query": "{ station(id: \"KJFK\") { id } }"}
+                    ).json()["data"]["station"]["id"] == "KJFK"
+
+
+def test_malformed_json_is_a_clean_400(http: httpx.Client) -> None:
+    for body in (b"{not json", b'"a string"', b"[1, 2]", b"\xff\xfe", b"{}",
+                 b'{"query": 42}', b'{"query": "{ changeSequence }", "variables": [1]}'):
+        response = http.post("/graphql", content=body,
+                             headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, body
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST", body
+
+
+def test_an_unknown_field_or_a_syntax_error_is_a_400_with_a_graphql_code(
+        post: Callable[..., httpx.Response]) -> None:
+    unknown = post("{ station(id: \"KJFK\") { id colour } }")
+    assert unknown.status_code == 400
+    assert codes(unknown) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "colour" in unknown.json()["errors"][0]["message"]
+    broken = post("{ station(id: ")
+    assert broken.status_code == 400 and codes(broken) == ["GRAPHQL_PARSE_FAILED"]
+    badly_typed = post("query($at: DateTime!) { observation(stationId: \"KJFK\", "
+                       "observedAt: $at) { temperature } }", {"at": "yesterday"})
+    assert badly_typed.status_code == 400 and codes(badly_typed) == ["BAD_USER_INPUT"]
+
+
+def test_a_missing_station_is_not_found_with_its_resource(
+        post: Callable[..., httpx.Response]) -> None:
+    response = post("{ station(id: \"KZZZ\") { id } }")
+    assert response.status_code == 200  # an execution error: data is there, with a null
+    body = response.json()
+    assert body["data"] == {"station": None}
+    assert body["errors"][0]["path"] == ["station"]
+    assert body["errors"][0]["extensions"] == {
+        "code": "NOT_FOUND", "resourceType": "station", "resourceName": "KZZZ"}
+
+
+def test_invalid_input_carries_each_field_violation(
+        post: Callable[..., httpx.Response]) -> None:
+    response = post("mutation($o: ObservationInput!) { putObservation(observation: $o) "
+                    "{ version } }",
+                    {"o": {"stationId": "KJFK", "observedAt": "2013-07-01T00:00:00+00:00",
+                           "temperature": 99.0, "relativeHumidity": -1.0}}, key=API_KEY)
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert {v["field"] for v in error["extensions"]["violations"]} == {
+        "temperature", "relative_humidity"}
+
+
+def test_writes_need_a_bearer_key_that_may_write(post: Callable[..., httpx.Response]) -> None:
+    assert codes(post(PUT_STATION, {"s": STATION_INPUT})) == ["UNAUTHENTICATED"]
+    assert codes(post(PUT_STATION, {"s": STATION_INPUT}, key="wrong")) == ["UNAUTHENTICATED"]
+    assert codes(post(PUT_STATION, {"s": STATION_INPUT}, key=READ_ONLY_KEY)) == ["FORBIDDEN"]
+    written = post(PUT_STATION, {"s": STATION_INPUT}, key=API_KEY).json()
+    assert written["data"]["putStation"]["station"]["id"] == "ZQ01"
+
+
+def test_missing_measurements_are_null_and_units_are_named(
+        post: Callable[..., httpx.Response]) -> None:
+    # KJFK reports no gust in most hours: find one such observation in a day of data
+    body = post("{ station(id: \"KJFK\") { observations(start: \"2013-07-01T00:00:00Z\", "
+                "end: \"2013-07-02T00:00:00Z\", units: US) { edges { node { windGust "
+                "temperature units unitCodes { field unit } } } } } }").json()
+    nodes = [e["node"] for e in body["data"]["station"]["observations"]["edges"]]
+    assert any(n["windGust"] is None for n in nodes)
+    assert all(n["windGust"] != 0 for n in nodes)
+    units = {c["field"]: c["unit"] for c in nodes[0]["unitCodes"]}
+    assert nodes[0]["units"] == "US" and units["temperature"] == "degF"
+    assert units["windGust"] == "mph"
+
+
+def test_connections_page_forward_and_back_with_core_tokens(
+        post: Callable[..., httpx.Response]) -> None:
+    query = ("query($first: Int, $after: String, $last: Int, $before: String) { stations("
+             "first: $first, after: $after, last: $last, before: $before) { edges { cursor "
+             "node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }")
+    first = post(query, {"first": 1}).json()["data"]["stations"]
+    assert first["pageInfo"]["hasNextPage"] and not first["pageInfo"]["hasPreviousPage"]
+    assert first["edges"][-1]["cursor"] == first["pageInfo"]["endCursor"]
+    second = post(query, {"first": 1, "after": first["pageInfo"]["endCursor"]}
+                  ).json()["data"]["stations"]
+    assert second["edges"][0]["node"]["id"] > first["edges"][0]["node"]["id"]
+    back = post(query, {"last": 1, "before": second["pageInfo"]["startCursor"]}
+                ).json()["data"]["stations"]
+    assert [e["node"] for e in back["edges"]] == [first["edges"][0]["node"]]
+    both = post(query, {"first": 1, "last": 1})
+    assert both.json()["errors"][0]["extensions"]["violations"][0]["field"] == "last"
+    too_big = post(query, {"first": 501})
+    assert too_big.json()["errors"][0]["extensions"]["violations"] == [
+        {"field": "page_size", "description": "must be between 1 and 500"}]
+
+
+def test_other_paths_are_a_json_404(http: httpx.Client) -> None:
+    response = http.get("/elsewhere")
+    assert response.status_code == 404
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
