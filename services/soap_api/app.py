@@ -16,12 +16,12 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from services.core.service import WeatherService
+from services.soap_api import PATH
 from services.soap_api.faults import protocol_fault, quiet_client_fault_logs, schema_fault
 from services.soap_api.security import WsgiApp, guard
 from services.soap_api.service import FourcastSoapService
 from services.soap_api.xsd_types import TNS
 
-PATH = "/soap"
 APP_NAME = "Fourcast"
 
 

@@ -34,14 +34,18 @@ _DTD_MARKERS = tuple(m for enc in ("ascii", "utf-16-le", "utf-16-be", "utf-32-le
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def credential(header: etree._Element | None) -> str | None:
-    """The API key in ``wsse:Security/wsse:UsernameToken/wsse:Password`` (PasswordText)."""
-    if header is None:
-        return None
-    password = header.find(f"{{{WSSE}}}Security/{{{WSSE}}}UsernameToken/{{{WSSE}}}Password")
-    if password is None or password.get("Type", PASSWORD_TEXT) != PASSWORD_TEXT:
-        return None  # a digest cannot be checked against a key store of hashes: no credential
-    return (password.text or "").strip() or None
+def credential(header_entries: Iterable[etree._Element] | None) -> str | None:
+    """The API key in ``wsse:Security/wsse:UsernameToken/wsse:Password`` (PasswordText).
+
+    ``header_entries`` are the children of ``soap:Header`` (as Spyne hands them over)."""
+    for entry in header_entries or ():
+        if entry.tag != f"{{{WSSE}}}Security":
+            continue
+        password = entry.find(f"{{{WSSE}}}UsernameToken/{{{WSSE}}}Password")
+        if password is None or password.get("Type", PASSWORD_TEXT) != PASSWORD_TEXT:
+            return None  # a digest cannot be checked against the configured keys
+        return (password.text or "").strip() or None
+    return None
 
 
 def _fault_response(error: FourcastError, start_response: Callable[..., Any]) -> list[bytes]:

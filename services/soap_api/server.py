@@ -11,10 +11,10 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
+from typing import Any
 
 from services.config import Settings, build_service
-from services.soap_api.app import PATH
-from services.soap_api.security import WsgiApp
+from services.soap_api import PATH
 
 FACTORY = "services.soap_api.server:app_from_env"
 # Threads running Spyne: the work is CPU-bound Python under the GIL, so a few threads keep the
@@ -23,7 +23,7 @@ BLOCKING_THREADS = 4
 BACKPRESSURE = 64
 
 
-def app_from_env() -> WsgiApp:
+def app_from_env() -> Any:
     """The WSGI app over the store and keys named by the environment (granian's factory)."""
     from services.soap_api.app import create_app
 
