@@ -1,21 +1,23 @@
 """The error contract for GraphQL: every error leaves with ``extensions.code``.
 
 This module is the one place core errors become GraphQL errors (``docs/errors.md``). It runs as
-a schema extension over every operation's result, so resolvers, DataLoaders and subscriptions
-simply let core errors propagate:
+a schema extension over every operation's result, so resolvers and DataLoaders simply let core
+errors propagate (a subscription's events bypass that hook: the subscription resolver converts
+with :func:`contract_error` instead):
 
 - a core error (found as the GraphQL error's ``original_error``) gets its code from
   :data:`CODES`, plus ``violations`` for InvalidArgument and the resource for NotFound;
 - an error with no path is a request error raised before execution (syntax, validation, the
   depth/token/alias limits, variable coercion): ``GRAPHQL_PARSE_FAILED``,
   ``GRAPHQL_VALIDATION_FAILED`` or ``BAD_USER_INPUT``, with graphql-core's message;
-- anything else is a bug: logged with its traceback here, and masked to the client.
+- anything else is a bug: masked to the client, and logged with its traceback by
+  :func:`log_unexpected` (the schema's ``process_errors``, which sees errors before masking).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from graphql import ExecutionResult as GraphQLExecutionResult
@@ -83,11 +85,31 @@ def _with_contract(error: GraphQLError, parsed: bool) -> GraphQLError:
             code = VALIDATION_FAILED
         extensions = {"code": code}
     else:
-        log.error("unexpected error in %s", ".".join(map(str, error.path)),
-                  exc_info=original or error)
         message, extensions = Internal().message, {"code": INTERNAL_CODE}
     return GraphQLError(message, nodes=error.nodes, source=error.source,
                         positions=error.positions, path=error.path, extensions=extensions)
+
+
+def is_unexpected(error: GraphQLError) -> bool:
+    """A failure during execution that is not a core error: a bug, to be logged and masked."""
+    return (error.path is not None and not isinstance(error.original_error, FourcastError)
+            and "code" not in (error.extensions or {}))
+
+
+def log_unexpected(errors: Iterable[GraphQLError]) -> None:
+    for error in errors:
+        if is_unexpected(error):
+            log.error("unexpected error in %s", ".".join(map(str, error.path or ())),
+                      exc_info=error.original_error or error)
+
+
+def contract_error(error: Exception) -> GraphQLError:
+    """A GraphQL error, with its code, for an exception raised inside a subscription."""
+    if isinstance(error, FourcastError):
+        message = Internal().message if isinstance(error, Internal) else error.message
+        return GraphQLError(message, extensions=core_extensions(error))
+    log.error("unexpected error in a subscription", exc_info=error)
+    return GraphQLError(Internal().message, extensions={"code": INTERNAL_CODE})
 
 
 class ErrorContract(SchemaExtension):

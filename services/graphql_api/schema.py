@@ -34,8 +34,9 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
-from services.graphql_api.errors import ErrorContract
+from services.graphql_api.errors import ErrorContract, log_unexpected
 from services.graphql_api.mutation import Mutation
 from services.graphql_api.query import Query
 from services.graphql_api.subscription import Subscription
@@ -60,8 +61,16 @@ class ReportingParserCache(ParserCache):
         yield
 
 
+class FourcastSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: ExecutionContext | None = None) -> None:
+        """Log bugs only: a NOT_FOUND or a bad input is an answer, not a server problem
+        (Strawberry would log every error with its traceback)."""
+        log_unexpected(errors)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return FourcastSchema(
         query=Query, mutation=Mutation, subscription=Subscription,
         # Factories: Strawberry builds fresh extension instances for each operation.
         extensions=[

@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator
 import strawberry
 
 from services.graphql_api.context import Info
+from services.graphql_api.errors import contract_error
 from services.graphql_api.types.observation import ObservationEvent
 from services.graphql_api.types.units import UnitSystem
 
@@ -22,12 +23,17 @@ class Subscription:
                                    after_sequence: int | None = None
                                    ) -> AsyncGenerator[ObservationEvent, None]:
         ctx = info.context
-        watch = await ctx.call(ctx.service.watch, station_ids, units.to_domain(),
-                               after_sequence)
+        try:
+            watch = await ctx.call(ctx.service.watch, station_ids, units.to_domain(),
+                                   after_sequence)
+        except Exception as error:
+            raise contract_error(error) from None
         try:
             # Ends when the client completes or disconnects: the server cancels this task,
             # which cancels the watch's poll sleep; the store is polled in a worker thread.
             async for recorded in watch.aiter():
                 yield ObservationEvent.from_domain(recorded)
+        except Exception as error:
+            raise contract_error(error) from None
         finally:
             watch.close()
