@@ -29,17 +29,13 @@ PROTOS = ROOT / "protos"
 SUFFIXES = ("_pb2.py", "_pb2_grpc.py", "_pb2.pyi")
 
 
-def proto_files() -> list[Path]:
-    return sorted(PROTOS.rglob("*.proto"))
-
-
-def generate(out_dir: Path) -> None:
-    """Run protoc over every .proto into ``out_dir`` (mirroring the package folders)."""
+def generate(out_dir: Path, source: Path = PROTOS) -> None:
+    """Run protoc over every .proto of ``source`` into ``out_dir`` (same package folders)."""
     well_known = str(resources.files("grpc_tools") / "_proto")
-    for proto in proto_files():
-        args = ["grpc_tools.protoc", f"-I{PROTOS}", f"-I{well_known}",
+    for proto in sorted(source.rglob("*.proto")):
+        args = ["grpc_tools.protoc", f"-I{source}", f"-I{well_known}",
                 f"--python_out={out_dir}", f"--pyi_out={out_dir}",
-                f"--grpc_python_out={out_dir}", str(proto.relative_to(PROTOS))]
+                f"--grpc_python_out={out_dir}", str(proto.relative_to(source))]
         if protoc.main(args) != 0:
             raise SystemExit(f"protoc failed on {proto}")
 
@@ -48,15 +44,15 @@ def generated_files(base: Path) -> list[Path]:
     return sorted(p.relative_to(base) for suffix in SUFFIXES for p in base.rglob(f"*{suffix}"))
 
 
-def differences() -> list[str]:
-    """Generated files that regenerating would add, remove or change."""
+def differences(source: Path = PROTOS) -> list[str]:
+    """Generated files under ``source`` that regenerating would add, remove or change."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp)
-        generate(fresh)
-        expected, committed = generated_files(fresh), generated_files(PROTOS)
+        generate(fresh, source)
+        expected, committed = generated_files(fresh), generated_files(source)
         changed = [str(p) for p in sorted(set(expected) | set(committed))
                    if p not in expected or p not in committed
-                   or not filecmp.cmp(fresh / p, PROTOS / p, shallow=False)]
+                   or not filecmp.cmp(fresh / p, source / p, shallow=False)]
     return changed
 
 

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import grpc
 from google.protobuf import any_pb2
-from google.protobuf.message import Message
+from google.protobuf.message import DecodeError, Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -89,6 +89,41 @@ async def _abort(context: grpc.aio.ServicerContext, error: BaseException) -> Non
     await context.abort(status.code, status.details, status.trailing_metadata)
 
 
+class Undecodable:
+    """Stands in for request bytes that do not parse: grpc.aio would answer ``UNKNOWN`` if a
+    deserializer raised, so the error is carried to the guard, which answers INVALID_ARGUMENT."""
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+
+def tolerant(deserializer: Callable[[bytes], Any], type_name: str) -> Callable[[bytes], Any]:
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError:
+            return Undecodable(type_name)
+    return deserialize
+
+
+def _decoded(message: Any) -> Any:
+    if isinstance(message, Undecodable):
+        raise InvalidArgument.single("request", f"is not a valid {message.type_name} message")
+    return message
+
+
+async def _decoded_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for message in requests:
+        yield _decoded(message)
+
+
+def _checked(request: Any) -> Any:
+    """The request, or its stream, with undecodable messages turned into InvalidArgument."""
+    if hasattr(request, "__anext__"):
+        return _decoded_stream(request)
+    return _decoded(request)
+
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -98,7 +133,7 @@ def _guard(method: F) -> F:
         async def streaming(self: Any, request: Any, context: grpc.aio.ServicerContext,
                             ) -> AsyncIterator[Any]:
             try:
-                async for response in method(self, request, context):
+                async for response in method(self, _checked(request), context):
                     yield response
             except grpc.aio.AbortError:
                 raise
@@ -109,7 +144,7 @@ def _guard(method: F) -> F:
     @functools.wraps(method)
     async def unary(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
         try:
-            return await method(self, request, context)
+            return await method(self, _checked(request), context)
         except grpc.aio.AbortError:
             raise
         except Exception as error:

@@ -16,13 +16,15 @@ import signal
 from dataclasses import dataclass
 
 import grpc
+from google.protobuf import message_factory
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from fourcast.weather.v1 import weather_pb2, weather_pb2_grpc
+from fourcast.weather.v1 import weather_pb2
 from services.config import Settings, build_service
 from services.core.service import WeatherService
 from services.grpc_api.auth import CredentialInterceptor
+from services.grpc_api.errors import tolerant
 from services.grpc_api.servicer import WeatherServicer
 
 SERVICE_NAME = weather_pb2.DESCRIPTOR.services_by_name["WeatherService"].full_name
@@ -54,13 +56,38 @@ class GrpcServer:
         await self.server.stop(grace)
 
 
+_KINDS = {(False, False): grpc.unary_unary_rpc_method_handler,
+          (False, True): grpc.unary_stream_rpc_method_handler,
+          (True, False): grpc.stream_unary_rpc_method_handler,
+          (True, True): grpc.stream_stream_rpc_method_handler}
+
+
+def _method_handlers(servicer: WeatherServicer) -> dict[str, grpc.RpcMethodHandler]:
+    """The servicer's handlers, built from the service descriptor like the generated
+    ``add_WeatherServiceServicer_to_server`` does, but with tolerant request deserializers
+    (see :class:`~services.grpc_api.errors.Undecodable`)."""
+    handlers = {}
+    for method in weather_pb2.DESCRIPTOR.services_by_name["WeatherService"].methods:
+        request_type = message_factory.GetMessageClass(method.input_type)
+        response_type = message_factory.GetMessageClass(method.output_type)
+        make = _KINDS[(method.client_streaming, method.server_streaming)]
+        handlers[method.name] = make(
+            getattr(servicer, method.name),
+            request_deserializer=tolerant(request_type.FromString, method.input_type.name),
+            response_serializer=response_type.SerializeToString)
+    return handlers
+
+
 def create_server(service: WeatherService, address: str, *,
                   offload: bool = True) -> GrpcServer:
     """A server for ``service`` bound to ``address`` (``host:0`` picks a free port); call
     ``start()`` inside a running event loop."""
     server = grpc.aio.server(interceptors=[CredentialInterceptor()], options=OPTIONS)
     servicer = WeatherServicer(service, offload=offload)
-    weather_pb2_grpc.add_WeatherServiceServicer_to_server(servicer, server)
+    handlers = _method_handlers(servicer)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME,
+                                                                          handlers),))
+    server.add_registered_method_handlers(SERVICE_NAME, handlers)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
