@@ -11,13 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from lxml import etree
 from spyne import Application, Fault, ServiceBase
 from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
+from services.core.errors import InvalidArgument
 from services.core.service import WeatherService
 from services.soap_api import PATH
-from services.soap_api.faults import protocol_fault, quiet_client_fault_logs, schema_fault
+from services.soap_api.faults import (
+    protocol_fault,
+    quiet_client_fault_logs,
+    schema_fault,
+    to_fault,
+)
 from services.soap_api.security import WsgiApp, guard
 from services.soap_api.service import FourcastSoapService
 from services.soap_api.xsd_types import TNS
@@ -31,7 +38,14 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
 
     def validate_body(self, ctx: Any, message: Any) -> None:
         schema = self.validation_schema
-        if schema is not None and not schema.validate(ctx.in_body_doc):
+        if schema is None:
+            return
+        try:
+            valid = schema.validate(ctx.in_body_doc)
+        except etree.Error:  # e.g. an unexpanded entity reference: libxml2 gives up
+            raise to_fault(InvalidArgument.single(
+                "body", "the document cannot be validated against the schema")) from None
+        if not valid:
             raise schema_fault(schema, ctx.in_body_doc)
 
 
@@ -68,9 +82,14 @@ def _only(path: str, app: WsgiApp) -> WsgiApp:
     return routed
 
 
+def spyne_app(service: WeatherService, *,
+              extra_services: Sequence[type[ServiceBase]] = ()) -> WsgiApp:
+    """The Spyne WSGI application alone: no DTD/size guard and no routing in front."""
+    quiet_client_fault_logs()
+    return WsgiApplication(FourcastApplication(service, [FourcastSoapService, *extra_services]))
+
+
 def create_app(service: WeatherService, *,
                extra_services: Sequence[type[ServiceBase]] = ()) -> WsgiApp:
     """The WSGI app for ``service``; ``extra_services`` lets a benchmark add its own."""
-    quiet_client_fault_logs()
-    spyne_app = FourcastApplication(service, [FourcastSoapService, *extra_services])
-    return _only(PATH, guard(WsgiApplication(spyne_app)))
+    return _only(PATH, guard(spyne_app(service, extra_services=extra_services)))

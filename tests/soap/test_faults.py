@@ -1,0 +1,119 @@
+"""Typed faults: each core error arrives as its own SOAP fault code, with a detail element
+where there is one, without a traceback; the zeep client maps each back to the core error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from lxml import etree
+
+from clients.soap_client import SoapClient
+from services.core.domain import Observation, Station
+from services.core.errors import (
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
+from services.supervisor import ServerProcess
+from tests.servers import HOST, READ_ONLY_KEY
+from tests.soap.conftest import ENVELOPE
+
+ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+F = {"f": "urn:fourcast:weather:v1"}
+
+
+def fault_of(reply: httpx.Response) -> etree._Element:
+    assert reply.status_code == 500  # WS-I BP R1126: a fault travels with HTTP 500
+    fault = etree.fromstring(reply.content).find(f"{{{ENV}}}Body/{{{ENV}}}Fault")
+    assert fault is not None
+    assert "Traceback" not in reply.text
+    return fault
+
+
+def test_an_unknown_station_is_a_not_found_fault_naming_the_resource(
+        post: Callable[[str], httpx.Response]) -> None:
+    fault = fault_of(post(ENVELOPE.format(
+        header="", body="<f:GetStation><f:stationId>ZZZZ</f:stationId></f:GetStation>")))
+    assert fault.findtext("faultcode") == "soap11env:Client.NotFound"
+    assert fault.findtext("detail/f:resource/f:type", namespaces=F) == "station"
+    assert fault.findtext("detail/f:resource/f:name", namespaces=F) == "ZZZZ"
+
+
+def test_a_schema_violation_is_invalid_argument_listing_every_field(
+        post: Callable[[str], httpx.Response]) -> None:
+    body = ("<f:ListObservations><f:stationId>kjfk</f:stationId>"
+            "<f:pageSize>501</f:pageSize></f:ListObservations>")
+    fault = fault_of(post(ENVELOPE.format(header="", body=body)))
+    assert fault.findtext("faultcode") == "soap11env:Client.InvalidArgument"
+    fields = fault.xpath("detail/f:violations/f:violation/f:field/text()", namespaces=F)
+    assert fields == ["station_id", "page_size"]
+
+
+def test_a_value_the_schema_allows_still_meets_the_cores_rules(client: SoapClient) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        client.put_station(Station("ZSFA", "Nowhere", 1.0, 2.0, 3.0, "Mars/Olympus_Mons"))
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("timezone",))
+
+
+def test_a_naive_timestamp_is_refused_by_the_core(client: SoapClient) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        client.get_observation("KJFK", datetime(2013, 1, 1, 12))
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("observed_at",))
+
+
+def test_an_import_names_the_bad_item_by_its_index_and_stores_nothing(
+        client: SoapClient) -> None:
+    client.put_station(Station("ZSFB", "Import", 1.0, 2.0, 3.0, "UTC"))
+    at = datetime(2020, 1, 1, tzinfo=UTC)
+    batch = [Observation("ZSFB", at, temperature=1.0),
+             Observation("ZSFB", at.replace(hour=1), temperature=99.0)]
+    with pytest.raises(InvalidArgument) as caught:
+        client.import_observations(batch)
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("observations[1].temperature",))
+    with pytest.raises(NotFound):
+        client.get_observation("ZSFB", at)
+
+
+def test_a_write_without_credentials_is_unauthenticated(
+        soap_server: ServerProcess) -> None:
+    with SoapClient.connect(HOST, soap_server.port) as anonymous, \
+            pytest.raises(Unauthenticated):
+        anonymous.delete_station("ZSFC")
+
+
+def test_a_read_only_key_may_not_write(soap_server: ServerProcess) -> None:
+    with SoapClient.connect(HOST, soap_server.port, READ_ONLY_KEY) as reader, \
+            pytest.raises(PermissionDenied):
+        reader.put_station(Station("ZSFD", "Read only", 1.0, 2.0, 3.0, "UTC"))
+
+
+def test_a_handwritten_username_token_header_authenticates_a_write(
+        post: Callable[[str], httpx.Response]) -> None:
+    wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+    header = (f'<wsse:Security xmlns:wsse="{wsse}"><wsse:UsernameToken>'
+              "<wsse:Username>integrator</wsse:Username>"
+              "<wsse:Password>test-writer-key</wsse:Password>"
+              "</wsse:UsernameToken></wsse:Security>")
+    body = ("<f:PutStation><f:station><f:id>ZSFE</f:id><f:name>SoapUI</f:name>"
+            "<f:latitude>1</f:latitude><f:longitude>2</f:longitude><f:elevation>3</f:elevation>"
+            "<f:timezone>UTC</f:timezone></f:station></f:PutStation>")
+    reply = post(ENVELOPE.format(header=header, body=body))
+    assert reply.status_code == 200, reply.text
+    assert etree.fromstring(reply.content).findtext(".//f:created", namespaces=F) == "true"
+
+
+def test_a_stale_version_is_a_failed_precondition(client: SoapClient) -> None:
+    first = client.put_station(Station("ZSFF", "Versioned", 1.0, 2.0, 3.0, "UTC"))
+    client.put_station(Station("ZSFF", "Changed", 1.0, 2.0, 3.0, "UTC"), if_match=first.version)
+    with pytest.raises(FailedPrecondition):
+        client.delete_station("ZSFF", if_match=first.version)
+
+
+def test_a_malformed_envelope_is_a_client_fault(post: Callable[[str], httpx.Response]) -> None:
+    fault = fault_of(post("<soap:Envelope xmlns:soap='nope'><unclosed>"))
+    assert fault.findtext("faultcode", "").split(":")[-1].startswith("Client")
