@@ -3,6 +3,8 @@
     fourcast --version
     fourcast seed [--db PATH]
     fourcast serve [rest] [graphql] [grpc] [soap] [--host H] [--rest-port N] ... [--db PATH]
+    fourcast compare OPERATION [ARGS] [--show-wire] [--json] [--start-servers] [server flags]
+    fourcast probe [--json] [--start-servers] [--api-key KEY] [server flags]
 """
 
 from __future__ import annotations
@@ -80,6 +82,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return Supervisor(settings, args.protocols).run()
 
 
+def _evidence_flags(parser: argparse.ArgumentParser) -> None:
+    add_server_flags(parser)
+    parser.add_argument("--start-servers", action="store_true",
+                        help="start the servers here (free ports, a temporary seeded database) "
+                             "instead of reaching running ones")
+    parser.add_argument("--json", action="store_true", help="print JSON for scripts")
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from services.evidence.cli import run_compare
+
+    return run_compare(args, settings_from(args))
+
+
+def cmd_probe(args: argparse.Namespace) -> int:
+    from services.evidence.cli import run_probe
+
+    return run_probe(args, settings_from(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fourcast",
@@ -98,6 +120,27 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_flags(serve)
     _db_flag(serve)
     serve.set_defaults(handler=cmd_serve)
+
+    from services.evidence.operations import OPERATIONS
+
+    compare = commands.add_parser(
+        "compare", help="run one operation through the four clients; results and wire facts")
+    operations = compare.add_subparsers(dest="operation", required=True, metavar="OPERATION")
+    for operation in OPERATIONS.values():
+        sub = operations.add_parser(operation.name, help=operation.help)
+        operation.arguments(sub)
+        _evidence_flags(sub)
+        sub.add_argument("--show-wire", action="store_true",
+                         help="print the raw exchanges (HTTP messages, GraphQL documents, "
+                              "decoded protobuf messages and frames, SOAP envelopes)")
+    compare.set_defaults(handler=cmd_compare)
+
+    probe = commands.add_parser("probe", help="measure the REST constraints of each server")
+    _evidence_flags(probe)
+    probe.add_argument("--api-key", metavar="KEY",
+                       help="a write key, to test PUT/DELETE idempotency (default: the first of "
+                            f"${API_KEYS_ENV})")
+    probe.set_defaults(handler=cmd_probe)
     return parser
 
 

@@ -1,0 +1,91 @@
+"""``fourcast compare`` against the real servers: agreement, errors, wire facts, exit status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from services.cli import main
+from services.core.errors import NotFound
+from services.evidence.compare import Comparison, Outcome, compare
+from services.evidence.targets import Target
+from services.evidence.wire import WireRecorder
+
+
+def _args(*argv: str):  # the parsed arguments exactly as the CLI builds them
+    from services.cli import build_parser
+
+    return build_parser().parse_args(["compare", *argv])
+
+
+def test_every_protocol_returns_the_same_station_and_shows_its_exchange(
+        targets: dict[str, Target]) -> None:
+    comparison = compare(list(targets.values()), _args("station", "KJFK"))
+    assert comparison.agree
+    for outcome in comparison.outcomes:
+        assert outcome.result["id"] == "KJFK"
+        assert outcome.wire is not None and outcome.wire.exchanges, outcome.protocol
+        assert outcome.wire.request_bytes > 0 and outcome.wire.response_bytes > 0
+
+
+def test_an_unknown_station_is_the_same_not_found_everywhere_carried_each_its_own_way(
+        targets: dict[str, Target]) -> None:
+    comparison = compare(list(targets.values()), _args("station", "KZZZ"))
+    assert comparison.agree
+    signals = set()
+    for outcome in comparison.outcomes:
+        assert isinstance(outcome.error, NotFound)
+        assert outcome.wire is not None
+        signal = next(s for s in (e["error_signal"] for e in outcome.wire.facts()["exchanges"])
+                      if s)
+        signals.add(signal)
+    assert len(signals) == len(comparison.outcomes)  # four different carriers of one error
+
+
+@pytest.mark.parametrize("argv", [
+    ["latest", "KJFK", "--units", "us"],
+    ["observations", "KJFK", "--start", "2013-07-01T00:00Z", "--end", "2013-07-01T06:00Z"],
+    ["daily", "KJFK", "--start", "2013-07-01", "--end", "2013-07-04"],
+    ["forecast", "KJFK", "--days", "3"],
+    ["alerts", "--station", "KJFK"],
+    ["stations", "--page-size", "5"],
+])
+def test_each_read_operation_agrees_across_protocols(targets: dict[str, Target],
+                                                     argv: list[str]) -> None:
+    comparison = compare(list(targets.values()), _args(*argv))
+    assert comparison.agree, [o.key for o in comparison.outcomes]
+
+
+def test_the_command_finds_running_servers_through_the_port_flags_and_exits_0_on_agreement(
+        targets: dict[str, Target], capsys: pytest.CaptureFixture[str]) -> None:
+    flags = [f for t in targets.values() for f in (f"--{t.protocol}-port", str(t.port))]
+    status = main(["compare", "station", "KJFK", "--json", *flags])
+    report = json.loads(capsys.readouterr().out)
+    assert status == 0 and report["agree"]
+    assert {o["protocol"] for o in report["outcomes"]} == set(targets)
+
+
+def test_the_text_report_fits_100_columns_and_shows_the_raw_exchanges(
+        targets: dict[str, Target], capsys: pytest.CaptureFixture[str]) -> None:
+    flags = [f for t in targets.values() for f in (f"--{t.protocol}-port", str(t.port))]
+    assert main(["compare", "station", "KZZZ", "--show-wire", *flags]) == 0
+    text = capsys.readouterr().out
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "agreement: all" in text and "error carried as:" in text
+
+
+def test_disagreement_is_reported_and_exits_1() -> None:
+    same = Outcome("a", "A", result={"id": "KJFK"})
+    other = Outcome("b", "B", result={"id": "KLAX"})
+    assert Comparison("station KJFK", [same, same]).agree
+    assert not Comparison("station KJFK", [same, other]).agree
+
+
+def test_a_server_that_is_not_running_is_reported_not_a_traceback(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    with WireRecorder("127.0.0.1", 9) as unused:  # a port taken by us, answered by no server
+        port = str(unused.port)
+    status = main(["compare", "station", "KJFK", *[f for p in ("rest", "graphql", "grpc", "soap")
+                                                  for f in (f"--{p}-port", port)]])
+    assert status == 2 and "no server answers" in capsys.readouterr().err
