@@ -227,6 +227,7 @@ class GrpcClient(WeatherClient):
                     failed.append(error)
                     raise  # grpc cancels the call: the server writes nothing
                 yield pb.ImportObservationsRequest(observation=message)
+            yield pb.ImportObservationsRequest(finish_import=True)  # now the server writes
 
         try:
             reply = self._stub.ImportObservations(requests(), metadata=self._auth)

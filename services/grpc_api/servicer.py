@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, TypeVar
 
 import grpc
@@ -134,8 +134,8 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
                                      pb.ImportObservationsRequest],
                                  context: grpc.aio.ServicerContext
                                  ) -> pb.ImportObservationsResponse:
-        requests = sync_items(request_iterator, asyncio.get_running_loop(), context.cancelled)
-        observations = (_import_item(index, r) for index, r in enumerate(requests))
+        requests = sync_items(request_iterator, asyncio.get_running_loop())
+        observations = _finished_import(requests)
         # Always in a thread: the core pulls the stream while it validates.
         summary = await asyncio.to_thread(functools.partial(
             self.service.import_observations, observations, credential=CREDENTIAL.get()))
@@ -229,9 +229,27 @@ def _etag(request: Any) -> str | None:
     return request.etag if request.HasField("etag") else None
 
 
-def _import_item(index: int, request: pb.ImportObservationsRequest) -> Any:
+def _finished_import(requests: Iterator[pb.ImportObservationsRequest]) -> Iterator[Any]:
+    """The observations of an import stream, which must end with ``finish_import``: without
+    it the stream was abandoned (grpc.aio cannot tell a cancel from a half-close), and
+    raising here, inside the core's loop, keeps the core from writing any of it."""
+    index = 0
+    finished = False
+    for request in requests:
+        if finished:
+            raise InvalidArgument.single("finish_import", "must be set on the last request only")
+        if request.HasField("observation"):
+            yield _import_item(index, request.observation)
+            index += 1
+        finished = request.finish_import
+    if not finished:
+        raise InvalidArgument.single(
+            "finish_import", "the last request must set it; the import was abandoned")
+
+
+def _import_item(index: int, observation: pb.Observation) -> Any:
     try:
-        return m.parse_observation(request.observation)
+        return m.parse_observation(observation)
     except InvalidArgument as error:  # a malformed name: say which item, like the core does
         raise InvalidArgument([FieldViolation(f"observations[{index}].{v.field}",
                                               v.description) for v in error.violations]

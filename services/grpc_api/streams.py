@@ -35,6 +35,10 @@ class OpenWatches:
         with self._changed:
             return len(self._watches)
 
+    def current(self) -> list[ObservationWatch]:
+        with self._changed:
+            return list(self._watches)
+
     @contextlib.contextmanager
     def opened(self, watch: ObservationWatch) -> Iterator[ObservationWatch]:
         """Track ``watch`` for the block; it is closed when the block ends, however it ends
@@ -72,32 +76,23 @@ async def in_batches(items: Iterator[T], size: int = BATCH) -> AsyncIterator[T]:
             return
 
 
-async def _take(source: AsyncIterator[T], size: int,
-                cancelled: Callable[[], bool]) -> tuple[list[T], bool]:
-    """Up to ``size`` items, and whether the stream ended because the call was cancelled."""
+async def _take(source: AsyncIterator[T], size: int) -> list[T]:
     batch: list[T] = []
     with contextlib.suppress(StopAsyncIteration):
         while len(batch) < size:
             batch.append(await source.__anext__())
-    return batch, len(batch) < size and cancelled()
-
-
-class StreamCancelled(Exception):
-    """The client cancelled the stream: what was read must not be taken as all of it."""
+    return batch
 
 
 def sync_items(source: AsyncIterator[T], loop: asyncio.AbstractEventLoop,
-               cancelled: Callable[[], bool], size: int = BATCH) -> Iterator[T]:
+               size: int = BATCH) -> Iterator[T]:
     """A blocking iterator over an async one, for a worker thread: each batch is read on
     ``loop`` (where the gRPC stream lives) while the thread waits.
 
-    A cancelled call also ends the request stream; ``cancelled()`` tells the two apart, so an
-    all-or-nothing consumer never commits half a stream."""
+    Note that grpc.aio ends a request stream the same way whether the client half-closed or
+    cancelled, so an all-or-nothing consumer needs an explicit end marker in the messages."""
     while True:
-        batch, was_cancelled = asyncio.run_coroutine_threadsafe(
-            _take(source, size, cancelled), loop).result()
-        if was_cancelled:
-            raise StreamCancelled()
+        batch = asyncio.run_coroutine_threadsafe(_take(source, size), loop).result()
         yield from batch
         if len(batch) < size:
             return

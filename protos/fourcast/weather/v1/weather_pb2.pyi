@@ -308,10 +308,12 @@ class DeleteObservationRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., etag: _Optional[str] = ...) -> None: ...
 
 class ImportObservationsRequest(_message.Message):
-    __slots__ = ("observation",)
+    __slots__ = ("observation", "finish_import")
     OBSERVATION_FIELD_NUMBER: _ClassVar[int]
+    FINISH_IMPORT_FIELD_NUMBER: _ClassVar[int]
     observation: Observation
-    def __init__(self, observation: _Optional[_Union[Observation, _Mapping]] = ...) -> None: ...
+    finish_import: bool
+    def __init__(self, observation: _Optional[_Union[Observation, _Mapping]] = ..., finish_import: _Optional[bool] = ...) -> None: ...
 
 class ImportObservationsResponse(_message.Message):
     __slots__ = ("imported", "created", "replaced", "stations", "first_observe_time", "last_observe_time")

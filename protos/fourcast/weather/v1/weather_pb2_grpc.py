@@ -199,9 +199,11 @@ class WeatherServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ImportObservations(self, request_iterator, context):
-        """Imports many observations, all or nothing: the client streams them, the server writes
-        them in one transaction once the stream ends and answers with a summary (or with the
-        error of every invalid one, writing none). Client streaming.
+        """Imports many observations, all or nothing: the client streams them and sets
+        `finish_import` on its last request; the server then writes them in one transaction and
+        answers with a summary (or with the error of every invalid one, writing none). A stream
+        that ends without `finish_import` (a cancelled or crashed client looks just like a
+        half-close to the server) writes nothing. Client streaming.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
