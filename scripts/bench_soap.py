@@ -28,7 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.soap_api.server import BACKPRESSURE, BLOCKING_THREADS  # noqa: E402
+from services.soap_api.server import BACKPRESSURE, BLOCKING_THREADS
 
 ENVELOPE = ('<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" '
             'xmlns:f="urn:fourcast:weather:v1"><soap:Body>{}</soap:Body></soap:Envelope>')
