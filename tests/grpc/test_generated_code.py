@@ -44,7 +44,7 @@ def test_the_generated_package_is_imported_by_its_proto_package_name() -> None:
 
     assert Path(generated_package.__file__).parent == ROOT / "protos/fourcast/weather/v1"
     assert weather_pb2.DESCRIPTOR.package == "fourcast.weather.v1"
-    assert weather_pb2_grpc.WeatherServiceStub
+    assert callable(weather_pb2_grpc.WeatherServiceStub)
     stubs = Path(weather_pb2.__file__).with_suffix(".pyi")
     assert stubs.exists() and "class Observation" in stubs.read_text()
 
