@@ -1,0 +1,211 @@
+"""``fourcast probe``: the REST constraints, measured on each server's wire.
+
+The service's own client is used only to *discover* how each operation is done (which request it
+sends); every verdict comes from what the server did with requests the probe sent itself: plain
+GETs of the URIs the client used, replays of recorded requests, a conditional repeat, a real HTTP
+cache (hishel) in front, a generic link crawler from the root. Nothing is keyed on the protocol.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from clients import connect
+from clients.base import WeatherClient
+from services.core.domain import Station, to_plain
+from services.core.errors import FourcastError
+from services.evidence.decode import Exchange
+from services.evidence.http import Requester
+from services.evidence.probe_cells import judge
+from services.evidence.targets import Target
+
+PROBE_STATION = Station("ZPRB", "Fourcast probe station", 1.5, 2.5, 3.0, "UTC")
+
+
+@dataclass
+class Discovered:
+    """What the client did for one operation: its exchanges, and the last (the operation)."""
+
+    name: str
+    exchanges: list[Exchange]
+    result: Any = None
+    error: str | None = None
+
+    @property
+    def last(self) -> Exchange | None:
+        return self.exchanges[-1] if self.exchanges else None
+
+    def show(self) -> str:
+        x = self.last
+        if x is None:
+            return f"{self.name}: no exchange seen"
+        return f"{self.name}: {x.method} {x.path} → {x.status}"
+
+
+@dataclass
+class Cell:
+    constraint: str
+    passed: bool | None  # None: could not be measured here (said why in the evidence)
+    summary: str
+    evidence: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"constraint": self.constraint, "passed": self.passed, "summary": self.summary,
+                "evidence": self.evidence}
+
+
+@dataclass
+class ServerProbe:
+    protocol: str
+    title: str
+    address: str
+    cells: list[Cell]
+    level: int
+    rest: bool
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def cell(self, constraint: str) -> Cell:
+        return next(c for c in self.cells if c.constraint == constraint)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"protocol": self.protocol, "address": self.address, "richardson_level":
+                self.level, "rest": self.rest, "cells": [c.as_json() for c in self.cells],
+                "facts": self.facts}
+
+
+@dataclass
+class ProbeReport:
+    servers: list[ServerProbe]
+    missing: list[str]
+
+    @property
+    def verdict(self) -> str:
+        rest = sum(1 for s in self.servers if s.rest)
+        return f"{len(self.servers)} APIs, {rest} REST"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "missing": self.missing,
+                "servers": [s.as_json() for s in self.servers]}
+
+
+class Session:
+    """The probe of one server: its client (for discovery), its wire, its requester."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.recorder = target.wire()
+        self.client: WeatherClient = connect(target.protocol, self.recorder.host,
+                                             self.recorder.port, target.api_key)
+        self.http2 = False
+        self.requester = Requester(self.recorder, http2=False)
+
+    def discover(self, name: str, call: Callable[[WeatherClient], Any]) -> Discovered:
+        _, since = self.requester.mark()
+        found = Discovered(name, [])
+        try:
+            found.result = call(self.client)
+        except FourcastError as error:
+            found.error = f"{type(error).__name__}: {error.message}"
+        found.exchanges = self.requester.new_exchanges(0, since)
+        if found.last is not None:  # speak to this server as its own client does
+            self.http2 = found.last.http_version == "HTTP/2"
+            self.requester.http2 = self.http2
+        return found
+
+    def state(self, station_id: str) -> Any:
+        """The observable state of one station, read through the service's own client."""
+        try:
+            return to_plain(self.client.get_station(station_id))
+        except FourcastError as error:
+            return error.details()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def discover_all(session: Session) -> dict[str, Discovered]:
+    first, second = (s.id for s in session.client.list_stations(page_size=2).items)
+    d: dict[str, Discovered] = {"ids": Discovered("ids", [], (first, second))}
+    d["station"] = session.discover("station", lambda c: c.get_station(first))
+    d["station_b"] = session.discover("station", lambda c: c.get_station(second))
+    d["stations"] = session.discover("stations", lambda c: c.list_stations(page_size=5))
+    d["latest"] = session.discover("latest observation",
+                                   lambda c: c.get_latest_observation(first))
+    latest = d["latest"].result
+    d["observations"] = session.discover(
+        "observations", lambda c: c.list_observations(
+            first, latest.observed_at - timedelta(hours=6), latest.observed_at, page_size=3))
+    day = latest.observed_at.date()
+    d["daily"] = session.discover("daily summaries", lambda c: c.daily_summaries(
+        first, day - timedelta(days=3), day))
+    d["forecast"] = session.discover("forecast", lambda c: c.get_forecast(first, 2))
+    d["alerts"] = session.discover("alerts", lambda c: c.list_alerts(first, page_size=3))
+    d["not_found"] = session.discover("unknown station", lambda c: c.get_station("KZZZ"))
+    d["invalid"] = session.discover("forecast for 99 days",
+                                    lambda c: c.get_forecast(first, 99))
+    if session.target.api_key:
+        d["put"] = session.discover("put station", lambda c: c.put_station(PROBE_STATION))
+        d["delete"] = session.discover("delete station",
+                                       lambda c: c.delete_station(PROBE_STATION.id))
+    return d
+
+
+RESOURCE_TYPES = ("station", "stations", "latest", "observations", "daily", "forecast",
+                  "alerts")
+
+
+def template(x: Exchange, station_id: str) -> str:
+    """The path a client used, with the station id as a variable: a URI template."""
+    path = x.path.split("?")[0]
+    return "^" + re.escape(path).replace(re.escape(station_id), "[^/]+") + "$"
+
+
+def probe_one(target: Target) -> ServerProbe:
+    session = Session(target)
+    try:
+        found = discover_all(session)
+        cells = judge(session, found) if found["station"].last is not None \
+            else unmeasured(session)
+    finally:
+        session.close()
+    by_name = {c.constraint: c for c in cells}
+    level = 0
+    if by_name["identification of resources"].passed:
+        level = 1
+        if by_name["standard methods"].passed and by_name["self-descriptive messages"].passed:
+            level = 2
+            if by_name["hypermedia (HATEOAS)"].passed:
+                level = 3
+    rest = all(c.passed for c in cells)
+    facts = {"read": _facts(found["station"].last), "not_found": _facts(found["not_found"].last)}
+    return ServerProbe(target.protocol, target.title, f"{target.host}:{target.port}", cells,
+                       level, rest, facts)
+
+
+def _facts(x: Exchange | None) -> dict[str, Any]:
+    from services.evidence.compare import exchange_facts
+
+    return exchange_facts(x) if x is not None else {}
+
+
+CONSTRAINTS = ("client-server", "stateless", "cache metadata on reads",
+               "conditional request → 304", "layered system (cache in front)",
+               "identification of resources", "standard methods", "self-descriptive messages",
+               "hypermedia (HATEOAS)")
+
+
+def unmeasured(session: Session) -> list[Cell]:
+    """The client's requests never crossed the recorder (the server told it to go elsewhere,
+    e.g. an advertised endpoint address): nothing can be judged from this wire."""
+    why = (f"the {session.target.title} client's requests did not cross the recorder in front "
+           f"of {session.target.host}:{session.target.port}: the server advertised another "
+           "address to its client (start the servers with --start-servers to measure it)")
+    return [Cell(name, None, "not measured", [why]) for name in CONSTRAINTS]
+
+
+def probe_all(targets: list[Target], missing: list[str]) -> ProbeReport:
+    return ProbeReport([probe_one(t) for t in targets], missing)

@@ -1,0 +1,46 @@
+"""The text of ``fourcast probe``: the matrix, then the evidence of every cell, in 100 columns."""
+
+from __future__ import annotations
+
+import textwrap
+
+from services.evidence.probe import ProbeReport
+from services.protocols import PROTOCOLS
+
+WIDTH = 100
+MARK = {True: "yes", False: "NO", None: "n/a"}
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= WIDTH else text[:WIDTH - 1] + "…"
+
+
+def render(report: ProbeReport) -> str:
+    servers = report.servers
+    if not servers:
+        return "no server to probe"
+    column = max(9, (WIDTH - 34) // len(servers))
+    header = f"{'constraint':<33}" + "".join(f"{s.title:<{column}}" for s in servers)
+    lines = ["fourcast probe: the REST constraints, measured on the wire", "", header,
+             "-" * len(header)]
+    for i, cell in enumerate(servers[0].cells):
+        row = f"{cell.constraint:<33}" + "".join(
+            f"{MARK[s.cells[i].passed]:<{column}}" for s in servers)
+        lines.append(row)
+    lines.append("-" * len(header))
+    lines.append(f"{'Richardson maturity level':<33}"
+                 + "".join(f"{s.level:<{column}}" for s in servers))
+    lines.append(f"{'REST (every constraint holds)':<33}"
+                 + "".join(f"{MARK[s.rest]:<{column}}" for s in servers))
+    lines += ["", f"verdict: {report.verdict}"]
+    for name in report.missing:
+        lines.append(f"{PROTOCOLS[name].title}: not probed (its server or client is not "
+                     "installed)")
+    for server in servers:
+        lines += ["", "=" * WIDTH, f"{server.title} at {server.address}: evidence", "=" * WIDTH]
+        for cell in server.cells:
+            lines.append(f"[{MARK[cell.passed]}] {cell.constraint}: {cell.summary}")
+            for line in cell.evidence:
+                lines += textwrap.wrap(line, WIDTH, initial_indent="      ",
+                                       subsequent_indent="        ", break_on_hyphens=False)
+    return "\n".join(_clip(line) for line in lines)
