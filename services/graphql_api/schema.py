@@ -28,6 +28,7 @@ from collections.abc import Iterator
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -70,14 +71,18 @@ class FourcastSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
+    # The limiters' rule classes are made once, here: each limiter instance makes a new class,
+    # and a new class per request would make every ValidationCache lookup (keyed by the rule
+    # classes) a miss.
+    limits = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+              *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
     return FourcastSchema(
         query=Query, mutation=Mutation, subscription=Subscription,
         # Factories: Strawberry builds fresh extension instances for each operation.
         extensions=[
             ErrorContract,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: AddValidationRules(limits),
             lambda: ReportingParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
         ])

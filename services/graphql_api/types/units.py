@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from enum import Enum
 
 import strawberry
@@ -30,7 +31,14 @@ class UnitCode:
 
     @classmethod
     def from_domain(cls, codes: dict[str, str]) -> list[UnitCode]:
-        return [cls(field=_camel(name), unit=unit) for name, unit in codes.items()]
+        return list(_unit_codes(tuple(codes.items())))
+
+
+@functools.cache
+def _unit_codes(codes: tuple[tuple[str, str], ...]) -> tuple[UnitCode, ...]:
+    """Built once per distinct set of codes (a handful): every observation of a page shares
+    them, and building them per row was a measurable part of a request."""
+    return tuple(UnitCode(field=_camel(name), unit=unit) for name, unit in codes)
 
 
 def _camel(name: str) -> str:
