@@ -181,7 +181,11 @@ def probe_one(target: Target) -> ServerProbe:
             if by_name["hypermedia (HATEOAS)"].passed:
                 level = 3
     rest = all(c.passed for c in cells)
-    facts = {"read": _facts(found["station"].last), "not_found": _facts(found["not_found"].last)}
+    read = found["station"].last
+    ids = found["ids"].result
+    facts = {"read": _facts(read), "not_found": _facts(found["not_found"].last),
+             "read_call": "—" if read is None else
+             f"`{read.method} {read.path.split('?')[0].replace(ids[0], '{id}')}`"}
     return ServerProbe(target.protocol, target.title, f"{target.host}:{target.port}", cells,
                        level, rest, facts)
 

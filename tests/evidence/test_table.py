@@ -1,0 +1,26 @@
+"""The README's comparison table is what a fresh run of the probe and compare produces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.evidence.table import END, START, render_table
+from services.evidence.targets import Target, usable
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_committed_comparison_table_matches_a_fresh_run(
+        targets: dict[str, Target]) -> None:
+    readme = README.read_text(encoding="utf-8")
+    committed = readme[readme.index(START):readme.index(END) + len(END)]
+    _, missing = usable()
+    fresh = render_table(list(targets.values()), missing)
+    assert committed == fresh, ("README.md's table is stale: regenerate it with "
+                                "`python scripts/comparison_table.py`")
+
+
+def test_the_table_holds_no_timing_dependent_numbers(targets: dict[str, Target]) -> None:
+    readme = README.read_text(encoding="utf-8")
+    committed = readme[readme.index(START):readme.index(END)]
+    assert " ms" not in committed and "latency" not in committed
