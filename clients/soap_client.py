@@ -9,6 +9,7 @@ is not available, and :meth:`SoapClient.observations_since` polls instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -79,6 +80,32 @@ def _faults_as_errors() -> Iterator[None]:
         yield
     except Fault as fault:
         raise error_of(fault) from None
+
+
+# Characters XML 1.0 cannot carry at all (not even escaped): NUL and most C0 controls, lone
+# surrogates, U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+def _unsendable(value: Any, path: str) -> list[FieldViolation]:
+    """The fields (in the core's names) holding text that no XML document can carry."""
+    if isinstance(value, str):
+        return [FieldViolation(path, "contains characters XML cannot carry")] \
+            if _NOT_XML.search(value) else []
+    if isinstance(value, dict):
+        items = list(value.items())
+        if len(items) == 1 and isinstance(items[0][1], list):  # an array wrapper
+            return _unsendable(items[0][1], path)
+        # the fields of a single entity parameter are named without a prefix, as the core does
+        prefix = "" if path in ("station", "observation") else (path + "." if path else "")
+        return [v for k, item in items for v in _unsendable(item, prefix + _snake(k))]
+    if isinstance(value, list):
+        return [v for i, item in enumerate(value) for v in _unsendable(item, f"{path}[{i}]")]
+    return []
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -177,6 +204,11 @@ class SoapClient(WeatherClient):
         self._session.close()
 
     def _call(self, operation: str, **params: Any) -> Any:
+        # Refused here because no request could carry it; the other protocols refuse the same
+        # input in the core, with the same fields.
+        violations = _unsendable(params, "")
+        if violations:
+            raise InvalidArgument(violations)
         with _faults_as_errors():
             return getattr(self._service, operation)(**params)
 

@@ -64,7 +64,7 @@ class FourcastSoapService(ServiceBase):
 
     @rpc(optional(xsd.PageSize), optional(Unicode), _returns=xsd.StationPage)
     def ListStations(ctx, pageSize, pageToken):
-        """One page of stations ordered by id (pageSize 1..500, default 50); pass
+        """One page of stations ordered by id (pageSize 1..500; absent or 0: 50); pass
         nextPageToken or prevPageToken back as pageToken to move between pages."""
         page = _core(ctx).list_stations(pageSize, pageToken)
         return convert.page_out(xsd.StationPage, "stations", page, convert.station_out)

@@ -53,7 +53,8 @@ def optional(model: Any) -> Any:
 
 StationId = Unicode(pattern=_xsd_pattern(validation.STATION_ID_PATTERN), type_name="StationId",
                     __namespace__=TNS)
-PageSize = Integer(ge=1, le=validation.MAX_PAGE_SIZE, type_name="PageSize", __namespace__=TNS)
+# 0 (like absence) asks for the default page size: the core's rule, so the facet allows it.
+PageSize = Integer(ge=0, le=validation.MAX_PAGE_SIZE, type_name="PageSize", __namespace__=TNS)
 Units = Enum("si", "us", type_name="Units", __namespace__=TNS)
 Severity = Enum("Minor", "Moderate", "Severe", "Extreme", type_name="Severity",
                 __namespace__=TNS)

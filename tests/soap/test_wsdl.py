@@ -66,7 +66,7 @@ def test_the_schema_carries_the_cores_limits_as_facets(endpoint: str) -> None:
         return None if found is None else found.get("value")
 
     assert facet("StationId", "pattern") == "[A-Z][A-Z0-9]{3}"
-    assert (facet("PageSize", "minInclusive"), facet("PageSize", "maxInclusive")) == ("1", "500")
+    assert (facet("PageSize", "minInclusive"), facet("PageSize", "maxInclusive")) == ("0", "500")
     assert facet("Station_nameType", "maxLength") == "100"
     assert facet("ObservationInput_temperatureType", "maxInclusive") == "60"
 
