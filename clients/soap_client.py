@@ -87,25 +87,22 @@ def _faults_as_errors() -> Iterator[None]:
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+def _carriable(value: Any) -> Any:
+    """``value`` with each character XML cannot carry replaced by a tab.
 
-
-def _unsendable(value: Any, path: str) -> list[FieldViolation]:
-    """The fields (in the core's names) holding text that no XML document can carry."""
+    The server must still judge the request, so that its answer is the one every other
+    protocol gets (a bad name *and* a bad time zone, say, not just the name). The swap cannot
+    turn a refused value into an accepted one: the core refuses control characters wherever
+    free text is stored (station names), and a tab is one; ids, zones, tokens and versions
+    have formats that neither character matches.
+    """
     if isinstance(value, str):
-        return [FieldViolation(path, "contains characters XML cannot carry")] \
-            if _NOT_XML.search(value) else []
+        return _NOT_XML.sub("\t", value)
     if isinstance(value, dict):
-        items = list(value.items())
-        if len(items) == 1 and isinstance(items[0][1], list):  # an array wrapper
-            return _unsendable(items[0][1], path)
-        # the fields of a single entity parameter are named without a prefix, as the core does
-        prefix = "" if path in ("station", "observation") else (path + "." if path else "")
-        return [v for k, item in items for v in _unsendable(item, prefix + _snake(k))]
+        return {k: _carriable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [v for i, item in enumerate(value) for v in _unsendable(item, f"{path}[{i}]")]
-    return []
+        return [_carriable(v) for v in value]
+    return value
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -204,13 +201,8 @@ class SoapClient(WeatherClient):
         self._session.close()
 
     def _call(self, operation: str, **params: Any) -> Any:
-        # Refused here because no request could carry it; the other protocols refuse the same
-        # input in the core, with the same fields.
-        violations = _unsendable(params, "")
-        if violations:
-            raise InvalidArgument(violations)
         with _faults_as_errors():
-            return getattr(self._service, operation)(**params)
+            return getattr(self._service, operation)(**_carriable(params))
 
     # -- stations ---------------------------------------------------------------------------
 

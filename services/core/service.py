@@ -44,6 +44,7 @@ from services.core.domain import (
     WriteResult,
     version_of,
 )
+from services.core.dry_run import DryRunRepository
 from services.core.errors import FailedPrecondition, InvalidArgument, NotFound
 from services.core.ports import Repository
 from services.core.units import MEASUREMENTS, OBSERVATION_QUANTITIES, Units
@@ -82,6 +83,14 @@ class WeatherService:
         self._lock = threading.Lock()
         self._alerts: dict[str, tuple[int, list[Alert]]] = {}
         self._forecasts: dict[tuple[str, int, Units], tuple[int, Forecast]] = {}
+        self._validate_only: WeatherService | None = None
+
+    def validate_only(self) -> WeatherService:
+        """The same use cases over a :class:`~services.core.dry_run.DryRunRepository`: each
+        raises the error the real call would raise, or DryRunReached where it would write."""
+        if self._validate_only is None:
+            self._validate_only = WeatherService(DryRunRepository(self.repository), self.keys)
+        return self._validate_only
 
     # -- stations ---------------------------------------------------------------------------
 

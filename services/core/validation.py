@@ -21,6 +21,9 @@ from services.core.units import Units
 STATION_ID_PATTERN = r"^[A-Z][A-Z0-9]{3}$"
 _STATION_ID = re.compile(STATION_ID_PATTERN)
 STATION_NAME_MAX_LENGTH = 100
+# Not text to show anyone: C0 controls, lone surrogates and the noncharacters U+FFFE/U+FFFF.
+# (These are also what XML 1.0 cannot carry, beyond tab, newline and carriage return.)
+_NOT_TEXT = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -122,8 +125,8 @@ def check_station(station: Station) -> Station:
         v.add("name", "is required")
     elif len(name) > STATION_NAME_MAX_LENGTH:
         v.add("name", f"must be at most {STATION_NAME_MAX_LENGTH} characters")
-    elif any(ord(c) < 32 for c in name):
-        v.add("name", "must not contain control characters")
+    elif _NOT_TEXT.search(name):
+        v.add("name", "must not contain control characters, surrogates or noncharacters")
     for field, bounds in STATION_BOUNDS.items():
         _check_number(v, field, getattr(station, field), bounds, required=True)
     tz = station.timezone

@@ -20,6 +20,8 @@ from services.core.errors import InvalidArgument
 from services.core.service import WeatherService
 from services.soap_api import PATH
 from services.soap_api.faults import (
+    held_schema_fault,
+    hold_schema_fault,
     protocol_fault,
     quiet_client_fault_logs,
     schema_fault,
@@ -34,7 +36,15 @@ APP_NAME = "Fourcast"
 
 class ValidatingSoap11(Soap11):  # type: ignore[misc]
     """Soap 1.1 whose XSD validation reports every violation, in the core's field names
-    (Spyne's own reports only the last one, as a generic ``SchemaValidationError``)."""
+    (Spyne's own reports only the last one, as a generic ``SchemaValidationError``).
+
+    A body that breaks the schema is never executed. When it still decodes (the values have
+    the right types and only break facets), the fault is held back so the operation can ask
+    the core, validate-only, for its verdict on the same values (see
+    ``FourcastSoapService.call_wrapper``): the core sees every rule — an unknown time zone, a
+    missing credential — where the XSD sees only facets, and it is what the other three
+    protocols answer.
+    """
 
     def validate_body(self, ctx: Any, message: Any) -> None:
         schema = self.validation_schema
@@ -46,7 +56,16 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
             raise to_fault(InvalidArgument.single(
                 "body", "the document cannot be validated against the schema")) from None
         if not valid:
-            raise schema_fault(schema, ctx.in_body_doc)
+            hold_schema_fault(ctx, schema_fault(schema, ctx.in_body_doc))
+
+    def deserialize(self, ctx: Any, message: Any) -> None:
+        try:
+            super().deserialize(ctx, message)
+        except Exception:
+            held = held_schema_fault(ctx)
+            if held is not None:  # the values do not even decode: the schema's fault
+                raise held from None
+            raise
 
 
 class FourcastApplication(Application):  # type: ignore[misc]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from copy import deepcopy
+from typing import Any
 
 from lxml import etree
 from spyne import Fault
@@ -121,6 +122,17 @@ def schema_fault(schema: etree.XMLSchema, body: etree._Element) -> Fault:
         field = _field_of(element, entry.message) if element is not None else "body"
         violations.append(FieldViolation(field, message.strip()))
     return to_fault(InvalidArgument(violations or [FieldViolation("body", "invalid")]))
+
+
+def hold_schema_fault(ctx: Any, fault: Fault) -> None:
+    """Keep the schema's fault on the request's context (Spyne's ``udc``) until the
+    operation has asked the core."""
+    ctx.udc = fault
+
+
+def held_schema_fault(ctx: Any) -> Fault | None:
+    held = ctx.udc
+    return held if isinstance(held, Fault) else None
 
 
 def protocol_fault(fault: Fault) -> Fault:

@@ -15,19 +15,21 @@ from typing import Any
 
 from spyne import Array, Date, DateTime, Fault, Integer, ServiceBase, Unicode, rpc
 
+from services.core.dry_run import DryRunReached
 from services.core.errors import FourcastError
 from services.core.service import WeatherService
 from services.core.validation import MAX_FORECAST_DAYS
 from services.soap_api import convert
 from services.soap_api import xsd_types as xsd
-from services.soap_api.faults import to_fault, unexpected_fault
+from services.soap_api.faults import held_schema_fault, to_fault, unexpected_fault
 from services.soap_api.security import credential
 from services.soap_api.xsd_types import optional, required
 
 
 def _core(ctx: Any) -> WeatherService:
+    """The core; validate-only while the request's schema fault is held (see app.py)."""
     service: WeatherService = ctx.app.weather
-    return service
+    return service if held_schema_fault(ctx) is None else service.validate_only()
 
 
 def _text(value: Any) -> str | None:
@@ -52,13 +54,19 @@ class FourcastSoapService(ServiceBase):
     @classmethod
     def call_wrapper(cls, ctx: Any, args: Any = None) -> Any:
         try:
-            return super().call_wrapper(ctx, args)
+            result = super().call_wrapper(ctx, args)
         except FourcastError as error:
             raise to_fault(error) from None
+        except DryRunReached:  # validate-only: the core found nothing wrong
+            result = None
         except Fault:
             raise
         except Exception as error:
             raise unexpected_fault(error) from None
+        held = held_schema_fault(ctx)
+        if held is not None:  # the body broke the schema, and the core had nothing to add
+            raise held
+        return result
 
     # -- stations ---------------------------------------------------------------------------
 

@@ -8,13 +8,16 @@ import pytest
 
 from services.core import (
     FailedPrecondition,
+    InvalidArgument,
     NotFound,
     Observation,
     Station,
+    Unauthenticated,
     Units,
     WeatherService,
     version_of,
 )
+from services.core.dry_run import DryRunReached
 from tests.integration.writer import EPOCH, KEY
 
 
@@ -112,3 +115,24 @@ def test_the_seeded_year_has_alerts_of_every_hazard(seeded_service: WeatherServi
             break
     assert {"Wind Advisory", "High Wind Warning", "Heat Advisory", "Excessive Heat Warning",
             "Cold Weather Advisory", "Heavy Rain Statement", "Flash Flood Warning"} <= events
+
+
+def test_validate_only_raises_what_the_real_call_would_and_writes_nothing(
+        service: WeatherService) -> None:
+    checker = service.validate_only()
+    sequence = service.current_sequence()
+    with pytest.raises(Unauthenticated):
+        checker.put_station(Station("KBBB", "", 95.0, 0.0, 0.0, "Not/AZone"), credential=None)
+    with pytest.raises(InvalidArgument) as caught:
+        checker.put_station(Station("KBBB", "", 95.0, 0.0, 0.0, "Not/AZone"), credential=KEY)
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("latitude", "name", "timezone"))
+    with pytest.raises(NotFound):  # found inside the write transaction, before writing
+        checker.put_observation(Observation("KZZZ", EPOCH, temperature=1.0), credential=KEY)
+    with pytest.raises(DryRunReached):
+        checker.put_station(Station("KBBB", "Fine", 1.0, 2.0, 3.0, "UTC"), credential=KEY)
+    with pytest.raises(DryRunReached):
+        checker.delete_station("KAAA", credential=KEY)
+    assert service.current_sequence() == sequence
+    assert service.get_station("KAAA").name == "Alpha"
+    with pytest.raises(NotFound):
+        service.get_station("KBBB")

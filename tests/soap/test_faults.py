@@ -25,6 +25,12 @@ from tests.soap.conftest import ENVELOPE
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 F = {"f": "urn:fourcast:weather:v1"}
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+# what SoapUI or an integrator writes by hand: a UsernameToken whose password is the API key
+WRITER = (f'<wsse:Security xmlns:wsse="{WSSE}"><wsse:UsernameToken>'
+          "<wsse:Username>integrator</wsse:Username>"
+          "<wsse:Password>test-writer-key</wsse:Password>"
+          "</wsse:UsernameToken></wsse:Security>")
 
 
 def fault_of(reply: httpx.Response) -> etree._Element:
@@ -47,11 +53,46 @@ def test_an_unknown_station_is_a_not_found_fault_naming_the_resource(
 def test_a_schema_violation_is_invalid_argument_listing_every_field(
         post: Callable[[str], httpx.Response]) -> None:
     body = ("<f:ListObservations><f:stationId>kjfk</f:stationId>"
-            "<f:pageSize>501</f:pageSize></f:ListObservations>")
+            "<f:pageSize>lots</f:pageSize></f:ListObservations>")
     fault = fault_of(post(ENVELOPE.format(header="", body=body)))
     assert fault.findtext("faultcode") == "soap11env:Client.InvalidArgument"
     fields = fault.xpath("detail/f:violations/f:violation/f:field/text()", namespaces=F)
     assert fields == ["station_id", "page_size"]
+
+
+BAD_STATION = ("<f:PutStation><f:station><f:id>ZSFG</f:id><f:name></f:name>"
+               "<f:latitude>95</f:latitude><f:longitude>2</f:longitude>"
+               "<f:elevation>3</f:elevation><f:timezone>Not/AZone</f:timezone>"
+               "</f:station></f:PutStation>")
+
+
+def test_a_body_breaking_facets_gets_the_cores_verdict_on_every_field(
+        post: Callable[[str], httpx.Response], client: SoapClient) -> None:
+    """The XSD sees the name and the latitude; the core also sees the time zone."""
+    fault = fault_of(post(ENVELOPE.format(header=WRITER, body=BAD_STATION)))
+    fields = fault.xpath("detail/f:violations/f:violation/f:field/text()", namespaces=F)
+    assert sorted(fields) == ["latitude", "name", "timezone"]
+    with pytest.raises(NotFound):
+        client.get_station("ZSFG")
+
+
+def test_a_body_breaking_facets_without_credentials_is_unauthenticated_as_elsewhere(
+        post: Callable[[str], httpx.Response]) -> None:
+    fault = fault_of(post(ENVELOPE.format(header="", body=BAD_STATION)))
+    assert fault.findtext("faultcode") == "soap11env:Client.Unauthenticated"
+
+
+def test_a_body_the_core_would_accept_but_the_schema_refuses_is_never_executed(
+        post: Callable[[str], httpx.Response], client: SoapClient) -> None:
+    """An element the XSD does not know: the core has no objection, the schema's fault is
+    the answer, and nothing is written."""
+    body = ("<f:PutStation><f:station><f:id>ZSFH</f:id><f:name>Fine</f:name>"
+            "<f:latitude>1</f:latitude><f:longitude>2</f:longitude><f:elevation>3</f:elevation>"
+            "<f:timezone>UTC</f:timezone><f:colour>blue</f:colour></f:station></f:PutStation>")
+    fault = fault_of(post(ENVELOPE.format(header=WRITER, body=body)))
+    assert fault.findtext("faultcode") == "soap11env:Client.InvalidArgument"
+    with pytest.raises(NotFound):
+        client.get_station("ZSFH")
 
 
 def test_a_value_the_schema_allows_still_meets_the_cores_rules(client: SoapClient) -> None:
@@ -94,15 +135,10 @@ def test_a_read_only_key_may_not_write(soap_server: ServerProcess) -> None:
 
 def test_a_handwritten_username_token_header_authenticates_a_write(
         post: Callable[[str], httpx.Response]) -> None:
-    wsse = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-    header = (f'<wsse:Security xmlns:wsse="{wsse}"><wsse:UsernameToken>'
-              "<wsse:Username>integrator</wsse:Username>"
-              "<wsse:Password>test-writer-key</wsse:Password>"
-              "</wsse:UsernameToken></wsse:Security>")
     body = ("<f:PutStation><f:station><f:id>ZSFE</f:id><f:name>SoapUI</f:name>"
             "<f:latitude>1</f:latitude><f:longitude>2</f:longitude><f:elevation>3</f:elevation>"
             "<f:timezone>UTC</f:timezone></f:station></f:PutStation>")
-    reply = post(ENVELOPE.format(header=header, body=body))
+    reply = post(ENVELOPE.format(header=WRITER, body=body))
     assert reply.status_code == 200, reply.text
     assert etree.fromstring(reply.content).findtext(".//f:created", namespaces=F) == "true"
 

@@ -28,6 +28,18 @@ def test_a_station_reports_every_bad_field_at_once() -> None:
         "id", "name", "latitude", "longitude", "elevation", "timezone"}
 
 
+@pytest.mark.parametrize("name", ["Nul\x00", "Tab\there", "Bell\x07", "Lone \ud800",
+                                  "Non\ufffe", "Non\uffff"])
+def test_a_station_name_is_text_without_controls_surrogates_or_noncharacters(name: str) -> None:
+    station = Station("KAAA", name, 1.0, 2.0, 3.0, "UTC")
+    assert fields_of(lambda: v.check_station(station)) == {"name"}
+
+
+def test_a_station_name_may_hold_any_other_unicode() -> None:
+    name = "Zürich – 東京 ✈ \U0001f327 \x7f\u0085"
+    assert v.check_station(Station("KAAA", name, 1.0, 2.0, 3.0, "UTC")).name == name
+
+
 def test_a_station_is_normalised_to_floats() -> None:
     station = v.check_station(Station("KAAA", "A", 1, 2, 3, "UTC"))  # type: ignore[arg-type]
     assert isinstance(station.latitude, float) and isinstance(station.elevation, float)
