@@ -79,11 +79,11 @@ def _method_handlers(servicer: WeatherServicer) -> dict[str, grpc.RpcMethodHandl
 
 
 def create_server(service: WeatherService, address: str, *,
-                  offload: bool = True) -> GrpcServer:
+                  inline_point_reads: bool = True) -> GrpcServer:
     """A server for ``service`` bound to ``address`` (``host:0`` picks a free port); call
     ``start()`` inside a running event loop."""
     server = grpc.aio.server(interceptors=[CredentialInterceptor()], options=OPTIONS)
-    servicer = WeatherServicer(service, offload=offload)
+    servicer = WeatherServicer(service, inline_point_reads=inline_point_reads)
     handlers = _method_handlers(servicer)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME,
                                                                           handlers),))
