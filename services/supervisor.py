@@ -73,28 +73,36 @@ class ServerProcess:
             delay = min(delay * 1.5, 0.25)
 
     def stop(self, grace: float = STOP_GRACE) -> int | None:
-        """SIGTERM to the server's process group, SIGKILL after ``grace`` seconds."""
-        if self.process is None or self.process.poll() is not None:
-            return self.process.returncode if self.process else None
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            return self.process.wait(grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            return self.process.wait()
+        """SIGTERM to the server's process group, SIGKILL after ``grace`` seconds.
+
+        The group is killed even when its leader is already gone: a server killed from outside
+        (or crashed) can leave its own workers behind (granian's), orphaned but still holding
+        the port and our output pipe.
+        """
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(grace)
+            except subprocess.TimeoutExpired:
+                self._signal_group(signal.SIGKILL)
+                self.process.wait()
+        self._signal_group(signal.SIGKILL)  # whatever outlived the leader
+        return self.process.returncode
+
+    def _signal_group(self, signum: int) -> None:
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signum)
 
 
-def endpoint_table(servers: Sequence[ServerProcess], missing: Sequence[Protocol]) -> str:
+def endpoint_table(servers: Sequence[ServerProcess]) -> str:
     lines = [f"{'protocol':<9} {'address':<22} contract / example"]
     for server in servers:
         contract, example = server.protocol.load().describe(server.settings.host, server.port)
         lines.append(f"{server.protocol.title:<9} {server.address:<22} {contract}")
         lines.append(f"{'':<9} {'':<22} $ {example}")
-    for protocol in missing:
-        lines.append(f"{protocol.title:<9} {'-':<22} not available yet "
-                     f"({protocol.module} is not installed in this version)")
     return "\n".join(lines)
 
 
@@ -102,25 +110,20 @@ class Supervisor:
     def __init__(self, settings: Settings, names: Sequence[str]) -> None:
         self.settings = settings
         chosen = [PROTOCOLS[n] for n in (names or list(PROTOCOLS))]
-        self.missing = [p for p in chosen if not p.available()]
-        self.servers = [ServerProcess(p, settings) for p in chosen if p.available()]
+        self.servers = [ServerProcess(p, settings) for p in chosen]
         self._stop = threading.Event()
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
 
     def run(self, out: Callable[[str], None] = print) -> int:
-        if not self.servers:
-            out(endpoint_table([], self.missing))
-            out("no server to start")
-            return 2
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             for server in self.servers:
                 server.start()
             for server in self.servers:
                 server.wait_ready()
-            out(endpoint_table(self.servers, self.missing))
+            out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_path}")
             out("Ctrl-C stops every server.")
             while not self._stop.wait(0.5):
