@@ -6,6 +6,8 @@ On top of Strawberry's GraphQL-over-HTTP handling:
 - a request that fails before execution (unparseable JSON, a syntax error, an unknown field, a
   limit) is answered with a 4xx status and a GraphQL error body with ``extensions.code``,
   never a traceback, never a 5xx;
+- a body over :data:`MAX_BODY_BYTES` is refused with 413 and ``RESOURCE_EXHAUSTED`` before
+  it is parsed (as declared by ``Content-Length``, or as it streams in);
 - the context carries the service, the Bearer credential and per-request DataLoaders.
 """
 
@@ -30,6 +32,35 @@ from services.graphql_api.errors import BAD_REQUEST, REQUEST_ERROR_CODES
 from services.graphql_api.schema import build_schema
 
 PATH = "/graphql"
+# Room for the largest import the core accepts (50,000 observations, ~10 MB of JSON).
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """``receive`` that gives up once the request body has grown past ``limit`` bytes."""
+    seen = 0
+
+    async def limited() -> Any:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLarge
+        return message
+
+    return limited
+
+
+def _declared_length(scope: Scope) -> int:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else 0
+    return 0
 
 
 def _is_request_error(data: Mapping[str, Any]) -> bool:
@@ -80,15 +111,24 @@ class FourcastGraphQL(GraphQL[Context, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        too_large = f"the request body is larger than {MAX_BODY_BYTES} bytes"
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            if _declared_length(scope) > MAX_BODY_BYTES:
+                raise _BodyTooLarge
+            response = await self.run(Request(scope=scope,
+                                              receive=_limited(receive, MAX_BODY_BYTES)))
         except HTTPException as error:
             response = _error_response(error.status_code, error.reason)
+        except _BodyTooLarge:
+            response = _error_response(413, too_large)
         await response(scope, receive, send)
 
 
+_STATUS_CODES = {405: "METHOD_NOT_ALLOWED", 413: "RESOURCE_EXHAUSTED"}
+
+
 def _error_response(status: int, reason: str) -> Response:
-    code = "METHOD_NOT_ALLOWED" if status == 405 else BAD_REQUEST
+    code = _STATUS_CODES.get(status, BAD_REQUEST)
     headers = {"Allow": "POST"} if status == 405 else None
     body = {"errors": [{"message": reason, "extensions": {"code": code}}]}
     return JSONResponse(body, status_code=status, headers=headers)

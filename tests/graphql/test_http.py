@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 
+from services.graphql_api.app import MAX_BODY_BYTES
 from tests.graphql.conftest import codes
 from tests.servers import API_KEY, READ_ONLY_KEY
 
@@ -125,3 +126,24 @@ def test_other_paths_are_a_json_404(http: httpx.Client) -> None:
     response = http.get("/elsewhere")
     assert response.status_code == 404
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_a_body_over_the_limit_is_refused_with_413_and_the_server_stays_up(
+        http: httpx.Client) -> None:
+    padding = " " * (MAX_BODY_BYTES + 1)
+    declared = http.post("/graphql", content=b'{"query": "{ changeSequence }' + padding.encode()
+                         + b'"}', headers={"Content-Type": "application/json"})
+    assert declared.status_code == 413
+    assert codes(declared) == ["RESOURCE_EXHAUSTED"]
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the limit is met as it streams in
+        yield b'{"query": "{ changeSequence }'
+        for _ in range(MAX_BODY_BYTES // 65536 + 2):
+            yield b" " * 65536
+        yield b'"}'
+
+    streamed = http.post("/graphql", content=chunks(),
+                         headers={"Content-Type": "application/json"})
+    assert streamed.status_code == 413
+    assert codes(streamed) == ["RESOURCE_EXHAUSTED"]
+    assert http.get("/graphql", params={"query": "{ changeSequence }"}).status_code == 200
