@@ -41,6 +41,7 @@ from services.core.units import Units
 from services.grpc_api import messages as m
 
 CALL_TIMEOUT = 30.0  # seconds: every unary call has a deadline
+STREAM_TIMEOUT = 600.0  # seconds: a whole-range stream or an import (a watch has none)
 _DETAILS_KEY = "grpc-status-details-bin"
 
 
@@ -59,11 +60,17 @@ def _rich_details(error: grpc.Call) -> list[Any]:
     return found
 
 
-def core_error(error: grpc.RpcError) -> FourcastError:
-    """The core error a failed call stands for (transport failures become Internal)."""
+def core_error(error: grpc.RpcError) -> Exception:
+    """The core error a failed call stands for. A deadline that passed or a server that cannot
+    be reached is no error of the API: those are the builtin TimeoutError and ConnectionError,
+    as with the other clients' HTTP libraries."""
     call: Any = error
     code = call.code()
     message = call.details() or code.name
+    if code is grpc.StatusCode.DEADLINE_EXCEEDED:
+        return TimeoutError(message)
+    if code is grpc.StatusCode.UNAVAILABLE:
+        return ConnectionError(message)
     details = _rich_details(call)
     cls = error_class_for_code(code.name)
     if cls is NotFound:
@@ -95,7 +102,7 @@ class _Watcher(ObservationWatcher):
 
     def __init__(self, call: Any) -> None:
         self._call = call
-        self._items: queue.Queue[Observation | FourcastError | None] = queue.Queue()
+        self._items: queue.Queue[Observation | Exception | None] = queue.Queue()
         self._closed = False
         self._reader = threading.Thread(target=self._read, daemon=True,
                                         name="grpc-watch-reader")
@@ -118,7 +125,7 @@ class _Watcher(ObservationWatcher):
         if item is None:
             self._items.put(None)  # stay ended for later calls
             raise EOFError("the watch has ended")
-        if isinstance(item, FourcastError):
+        if isinstance(item, Exception):
             raise item
         return item
 
@@ -200,7 +207,7 @@ class GrpcClient(WeatherClient):
         """Every observation in [start, end) as the server reads them (no paging)."""
         call = self._stub.StreamObservations(pb.StreamObservationsRequest(
             parent=m.station_name(station_id), units=m.units_to_wire(units),
-            **_time(start, "start_time"), **_time(end, "end_time")))
+            **_time(start, "start_time"), **_time(end, "end_time")), timeout=STREAM_TIMEOUT)
         try:
             for message in call:
                 yield m.parse_observation(message)
@@ -230,7 +237,8 @@ class GrpcClient(WeatherClient):
             yield pb.ImportObservationsRequest(finish_import=True)  # now the server writes
 
         try:
-            reply = self._stub.ImportObservations(requests(), metadata=self._auth)
+            reply = self._stub.ImportObservations(requests(), metadata=self._auth,
+                                                  timeout=STREAM_TIMEOUT)
         except grpc.RpcError as error:
             raise failed[0] if failed else core_error(error) from None
         return m.parse_import_summary(reply)

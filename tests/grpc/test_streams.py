@@ -130,6 +130,12 @@ def test_watching_an_unknown_station_is_not_found_before_the_watch_opens(
         client.watch_observations(["KZZZ"])
 
 
+def test_a_watch_of_no_station_is_refused_rather_than_silent(stub: Stub) -> None:
+    with pytest.raises(grpc.RpcError) as caught:
+        list(stub.WatchObservations(pb.WatchObservationsRequest(), timeout=10))
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+
+
 def test_a_cancelled_watch_releases_its_server_side_watch(in_process: InProcessServer) -> None:
     watches = in_process.server.servicer.watches
     with GrpcClient.connect(HOST, in_process.server.port, API_KEY) as client:
