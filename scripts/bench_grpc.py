@@ -98,6 +98,15 @@ def _wait_ready(port: int) -> None:
         assert call(REQUEST.SerializeToString(), timeout=10) == RECORD
 
 
+def _check_real_call(port: int) -> None:
+    """h2load sees HTTP statuses only, and a failed gRPC call is an HTTP 200 whose trailers
+    carry the error: so the real call is made once with grpc first, and must succeed."""
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        call = channel.unary_unary(REAL, request_serializer=lambda b: b,
+                                   response_deserializer=pb.Observation.FromString)
+        assert call(REQUEST.SerializeToString(), timeout=10).name.startswith("stations/KJFK/")
+
+
 def _h2load(port: int, path: str, body: Path, seconds: int, clients: int) -> float:
     """Calls per second h2load reports for ``path`` (and check every call succeeded)."""
     out = subprocess.run(
@@ -137,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         child = subprocess.Popen(command, env=env)
         try:
             _wait_ready(args.port)
+            if args.server == "aio":
+                _check_real_call(args.port)
             body = Path(tmp) / "request.bin"  # the same request bytes for both methods
             body.write_bytes(_framed(REQUEST.SerializeToString()))
             label = f"{args.server}{' offload-all' if args.offload_all else ''}"

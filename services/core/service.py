@@ -315,10 +315,21 @@ class WeatherService:
 
     def watch(self, station_ids: Iterable[str] | None = None, units: Units | str | None = None,
               after_sequence: int | None = None) -> ObservationWatch:
-        """A live watch of observations as they are recorded (by any process)."""
+        """A live watch of observations as they are recorded (by any process), of the given
+        stations (at least one) or, with None, of every station."""
         from services.core.watch import ObservationWatch
 
-        return ObservationWatch(self, station_ids, Units.parse(units), after_sequence)
+        ids = None if station_ids is None else list(station_ids)
+        if ids is not None and not ids:  # it would stay silent until cancelled
+            raise InvalidArgument.single("station_ids", "must name at least one station")
+        return ObservationWatch(self, ids, Units.parse(units), after_sequence)
+
+    def subscription(self, units: Units | str | None = None) -> ObservationWatch:
+        """A live watch that starts with no station: the caller subscribes and unsubscribes
+        stations while it runs."""
+        from services.core.watch import ObservationWatch
+
+        return ObservationWatch(self, [], Units.parse(units))
 
     # -- summaries, forecast, alerts ----------------------------------------------------------
 

@@ -93,11 +93,7 @@ def parse_alert_name(name: str) -> str:
 
 
 def parse_station_names(names: Any, field: str = "stations") -> list[str] | None:
-    """A list of station names; ``stations/-`` among them means every station (None).
-    Empty is refused: a watch of nothing would stay silent until cancelled."""
-    if not names:
-        raise InvalidArgument.single(
-            field, f"must name at least one station ({ALL_STATIONS} for every station)")
+    """A list of station names; ``stations/-`` among them means every station (None)."""
     if ALL_STATIONS in names:
         return None
     return [parse_station_name(n, field) for n in names]

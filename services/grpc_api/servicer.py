@@ -208,7 +208,7 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
         first = await anext(request_iterator, None)
         if first is None:
             return
-        watch = await self._run(self.service.watch, [], m.units_from_wire(first.units))
+        watch = await self._run(self.service.subscription, m.units_from_wire(first.units))
 
         async def apply_changes(emit: Callable[[Any], None]) -> None:
             request: pb.SubscribeObservationsRequest | None = first

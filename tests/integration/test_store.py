@@ -87,8 +87,8 @@ def test_a_watch_sees_what_another_process_records(service: WeatherService,
     assert [o.observed_at for o in seen] == [EPOCH + timedelta(hours=h) for h in range(3)]
 
 
-def test_a_watch_follows_subscription_changes(service: WeatherService) -> None:
-    watch = service.watch([])
+def test_a_subscription_follows_its_changes(service: WeatherService) -> None:
+    watch = service.subscription()
     service.put_observation(Observation("KAAA", EPOCH, temperature=1.0), credential=KEY)
     assert watch.poll() == []
     watch.subscribe(["KAAA"])
@@ -99,6 +99,12 @@ def test_a_watch_follows_subscription_changes(service: WeatherService) -> None:
     assert watch.poll() == []
     with pytest.raises(NotFound):
         watch.subscribe(["KZZZ"])
+
+
+def test_a_watch_of_no_station_is_refused(service: WeatherService) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        service.watch([])
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("station_ids",))
 
 
 def test_concurrent_first_starts_seed_exactly_once(tmp_path: Path) -> None:
