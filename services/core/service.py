@@ -305,11 +305,10 @@ class WeatherService:
             raise InvalidArgument.single("sequence", "must be a non-negative integer")
         size = validation.check_page_size(limit)
         unit_system = Units.parse(units)
-        if station_ids is not None:
-            for station_id in station_ids:
-                self.get_station(station_id)
-        found = self.repository.observations_after(
-            sequence, list(station_ids) if station_ids is not None else None, size)
+        ids = validation.check_station_filter(station_ids)
+        for station_id in ids or ():
+            self.get_station(station_id)
+        found = self.repository.observations_after(sequence, ids, size)
         return [RecordedObservation(r.sequence, in_units(r.observation, unit_system))
                 for r in found]
 
@@ -319,9 +318,7 @@ class WeatherService:
         stations (at least one) or, with None, of every station."""
         from services.core.watch import ObservationWatch
 
-        ids = None if station_ids is None else list(station_ids)
-        if ids is not None and not ids:  # it would stay silent until cancelled
-            raise InvalidArgument.single("station_ids", "must name at least one station")
+        ids = validation.check_station_filter(station_ids)
         return ObservationWatch(self, ids, Units.parse(units), after_sequence)
 
     def subscription(self, units: Units | str | None = None) -> ObservationWatch:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -94,6 +95,17 @@ def check_station_id(station_id: object, field: str = "station_id") -> str:
         raise InvalidArgument.single(
             field, "must be an ICAO-style id: 4 characters, A-Z and 0-9, starting with a letter")
     return station_id
+
+
+def check_station_filter(station_ids: Iterable[str] | None) -> list[str] | None:
+    """Stations to watch or poll: None for every station, else at least one (a filter of
+    nothing would match nothing, for ever)."""
+    if station_ids is None:
+        return None
+    ids = list(station_ids)
+    if not ids:
+        raise InvalidArgument.single("station_ids", "must name at least one station")
+    return ids
 
 
 def check_timestamp(value: object, field: str, v: Violations | None = None) -> datetime | None:
