@@ -1,0 +1,67 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response
+
+from services.core.service import WeatherService
+from services.rest_api import problems
+from services.rest_api.api import CONVERTERS
+from services.rest_api.bodies import settle_body
+from services.rest_api.context import SERVICE_KEY
+from services.rest_api.openapi import build_document
+from services.rest_api.routes import RESOURCES
+
+DEFAULTS: dict[str, Any] = {
+    # The largest body accepted (413 above it): room for a full import batch
+    # (MAX_IMPORT observations of ~300 bytes of JSON each).
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Quiet seconds before an SSE stream sends a comment (see routes/live.py).
+    "SSE_HEARTBEAT": 2.0,
+}
+
+
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
+
+
+def stable_allow(response: Response) -> Response:
+    """``Allow`` in one fixed order (Werkzeug builds it from a set, whose order changes from
+    one process to the next): the same resource always says the same thing."""
+    allow = response.headers.get("Allow")
+    if allow:
+        methods = {m.strip() for m in allow.split(",") if m.strip()}
+        known = [m for m in METHOD_ORDER if m in methods]
+        response.headers["Allow"] = ", ".join(known + sorted(methods - set(known)))
+    return response
+
+
+class RestFlask(Flask):
+    def make_default_options_response(self) -> Response:
+        """OPTIONS answers with ``Allow`` and nothing else: 204, not an empty text/html 200."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        del response.headers["Content-Type"]
+        return response
+
+
+def create_app(service: WeatherService, config: Mapping[str, Any] | None = None) -> Flask:
+    """A Flask application serving ``service`` (``config`` overrides ``DEFAULTS``)."""
+    # no static folder: every route is an operation of the OpenAPI document
+    app = RestFlask(__name__, static_folder=None)
+    app.config.update(DEFAULTS)
+    app.config.update(config or {})
+    # /stations/ is not /stations: no redirects (an HTML 308) for a trailing slash
+    app.url_map.strict_slashes = False
+    app.url_map.converters.update(CONVERTERS)
+    app.extensions[SERVICE_KEY] = service
+    app.after_request(stable_allow)
+    for resource in RESOURCES:
+        app.register_blueprint(resource.blueprint)
+    app.extensions["fourcast.openapi"] = build_document(
+        op for resource in RESOURCES for op in resource.operations)
+    problems.register(app)
+    app.after_request(settle_body)
+    return app

@@ -1,0 +1,134 @@
+"""Self-descriptive responses: content negotiation, strong ETags, conditional GET, caching.
+
+ETags are strong. For a station or an observation the tag *is* the core's version
+(``version_of``), with a suffix when the representation differs in bytes (``.us`` for US units,
+``.json`` for ``application/json``), so a tag read from any representation can be sent back in
+``If-Match`` and names the same version to the core. Every other resource is tagged with a hash
+of its bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, request
+from werkzeug.exceptions import NotAcceptable
+
+from services.core.errors import InvalidArgument, NotFound
+
+HAL = "application/hal+json"
+JSON = "application/json"
+PROBLEM = "application/problem+json"
+EVENT_STREAM = "text/event-stream"
+OFFERED = (HAL, JSON)
+# RFC 9110 If-Match: "*" or a comma-separated list of (possibly weak) quoted entity tags
+ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+IF_MATCH = re.compile(rf"\s*(?:\*|{ENTITY_TAG}(?:\s*,\s*{ENTITY_TAG})*)\s*")
+TAGS = re.compile(r'(W/)?"([^"]*)"')
+
+# Freshness per resource: how long a cache may reuse a representation without asking again.
+# Station metadata rarely changes (minutes). The latest observation changes whenever a new
+# one is recorded (hourly in the seed, any time via the API), so it is fresh only briefly.
+# A historical observation is only ever replaced by an explicit correction (a day). Derived
+# data (daily summaries, forecast, alerts) changes with the observations it is computed from:
+# it must be revalidated every time (no-cache), which the ETag makes cheap (304).
+# Collections change as items are written: a short lifetime. Writes and errors are not stored.
+CACHE = {
+    "entry": "public, max-age=3600",
+    "station": "public, max-age=300",
+    "stations": "public, max-age=60",
+    "latest": "public, max-age=30",
+    "observation": "public, max-age=86400",
+    "observations": "public, max-age=60",
+    "derived": "public, no-cache",
+    "alerts": "public, max-age=60",
+    "openapi": "public, max-age=3600",
+    "none": "no-store",
+}
+
+
+def negotiate(offered: tuple[str, ...] = OFFERED) -> str:
+    """The media type to answer in; 406 if the client accepts none of ``offered``."""
+    if "Accept" not in request.headers:
+        return offered[0]
+    best = request.accept_mimetypes.best_match(offered)
+    if best is None:
+        raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
+    return best
+
+
+def serialise(document: Any) -> bytes:
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def content_tag(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
+
+
+def represent(document: Any, *, cache: str, version: str | None = None, status: int = 200,
+              link_header: dict[str, str] | None = None, location: str | None = None,
+              offered: tuple[str, ...] = OFFERED) -> Response:
+    """A JSON representation with its validators and caching headers; 304 when the
+    client's copy (``If-None-Match``) is still current."""
+    media = negotiate(offered)
+    data = serialise(document)
+    tag = version or content_tag(data)
+    if media == JSON and offered == OFFERED:
+        tag += ".json"
+    headers = {"ETag": f'"{tag}"', "Cache-Control": CACHE[cache], "Vary": "Accept"}
+    if link_header:
+        headers["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in
+                                    link_header.items())
+    if location:
+        headers["Location"] = location
+    if (status == 200 and request.method in ("GET", "HEAD")
+            and request.if_none_match.contains_weak(tag)):
+        return Response(status=304, headers=headers)
+    return Response(data, status, headers=headers, content_type=media)
+
+
+def no_content() -> Response:
+    response = Response(status=204, headers={"Cache-Control": CACHE["none"]})
+    del response.headers["Content-Type"]  # there is no content to have a type
+    return response
+
+
+def if_match_version(current: Callable[[], str] | None = None) -> str | None:
+    """The version named by ``If-Match``, for the core's ``if_match``.
+
+    Only strong tags can match (RFC 9110 strong comparison): weak tags alone are passed on
+    as written (``W/"…"``), which is no entity's version, so the core answers
+    FailedPrecondition (412). Of several strong tags, the one naming the ``current``
+    version is chosen, if any: the core still compares it in the write's transaction, so a
+    change in between is a 412, never a lost update.
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    if not IF_MATCH.fullmatch(header):
+        raise InvalidArgument.single(
+            "If-Match", 'must be * or entity tags as ETag sends them, e.g. "3f2a9c"')
+    if header.strip() == "*":
+        return "*"
+    # a tag without its representation's suffix (.us, .json) is the version itself
+    versions = [opaque.split(".", 1)[0] for weak, opaque in TAGS.findall(header) if not weak]
+    if not versions:
+        return header.strip()  # no entity's version: 412
+    if len(versions) > 1 and current is not None:
+        try:
+            now = current()
+        except NotFound:
+            now = None
+        if now in versions:
+            return now
+    return versions[0]
+
+
+def credential() -> str | None:
+    """The Bearer token, if any; checking it is the core's business."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

@@ -1,0 +1,49 @@
+"""The entry point ``/``, the OpenAPI document and the problem type descriptions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+
+from services.core.errors import NotFound
+from services.rest_api import links, schemas
+from services.rest_api.api import Reply, ResourceBlueprint
+from services.rest_api.problems import CODES, PROBLEM_TYPES
+from services.rest_api.representation import JSON, represent
+
+api = ResourceBlueprint("meta", __name__)
+OPENAPI = "application/vnd.oai.openapi+json"
+
+
+@api.operation("GET", "/", summary="The entry point: links to every collection",
+               replies={200: Reply("Links", schemas.EntryPoint)})
+def entry_point() -> Response:
+    found: dict[str, Any] = {
+        "self": links.link("/"),
+        "stations": links.link("/stations", title="Weather stations"),
+        "alerts": links.link("/alerts", title="Alerts derived from observations"),
+        "batch": links.link(links.BATCH, title="Record observations of any stations at once"),
+        "openapi": links.link("/openapi.json", type=OPENAPI, title="OpenAPI 3.1 description"),
+    }
+    found.update({rel: links.template(href) for rel, href in links.ROOT_TEMPLATES.items()})
+    return represent({"_links": found}, cache="entry")
+
+
+@api.operation("GET", "/openapi.json", summary="This API's OpenAPI 3.1 document",
+               replies={200: Reply("The document", schemas.OpenApiDocument, (JSON, OPENAPI))})
+def openapi_document() -> Response:
+    document = current_app.extensions["fourcast.openapi"]
+    return represent(document, cache="openapi", offered=(JSON, OPENAPI))
+
+
+@api.operation("GET", "/problems/{slug}", summary="What a problem type means",
+               path_params={"slug": "e.g. not-found"},
+               replies={200: Reply("The explanation", schemas.ProblemTypeDoc)}, errors=(404,))
+def problem_type(slug: str) -> Response:
+    kind = PROBLEM_TYPES.get(slug)
+    if kind is None:
+        raise NotFound("problem type", slug)
+    return represent({"slug": kind.slug, "status": kind.status, "title": kind.title,
+                      "description": kind.description, "code": CODES[kind.slug]},
+                     cache="entry")
