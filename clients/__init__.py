@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from clients.base import ObservationWatcher, WeatherClient
 
@@ -13,11 +12,6 @@ CLIENTS: dict[str, str] = {
     "grpc": "clients.grpc_client:GrpcClient",
     "soap": "clients.soap_client:SoapClient",
 }
-
-
-def client_available(protocol: str) -> bool:
-    module = CLIENTS[protocol].split(":")[0]
-    return importlib.util.find_spec(module) is not None
 
 
 def client_class(protocol: str) -> type[WeatherClient]:
@@ -31,5 +25,4 @@ def connect(protocol: str, host: str, port: int, api_key: str | None = None) -> 
     return client_class(protocol).connect(host, port, api_key)
 
 
-__all__ = ["CLIENTS", "ObservationWatcher", "WeatherClient", "client_available",
-           "client_class", "connect"]
+__all__ = ["CLIENTS", "ObservationWatcher", "WeatherClient", "client_class", "connect"]

@@ -14,19 +14,16 @@ import sys
 from pathlib import Path
 
 from services.evidence.table import main_args, render_table, replace_block
-from services.evidence.targets import started_targets, usable
+from services.evidence.targets import started_targets
+from services.protocols import PROTOCOLS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def main() -> int:
     args = main_args().parse_args()
-    protocols, missing = usable()
-    if missing:
-        print(f"warning: not every protocol is installed (missing: {', '.join(missing)})",
-              file=sys.stderr)
-    with started_targets(protocols) as targets:
-        block = render_table(targets, missing)
+    with started_targets(list(PROTOCOLS)) as targets:
+        block = render_table(targets)
     current = README.read_text(encoding="utf-8")
     fresh = replace_block(current, block)
     if args.check:

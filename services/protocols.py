@@ -10,13 +10,13 @@ Each adapter package provides ``server.py`` with two functions:
 - ``describe(host: str, port: int) -> tuple[str, str]``: where the contract document is, and a
   one-line example call with a standard tool (curl, grpcurl, zeep), for ``fourcast serve``.
 
-A protocol whose package is not there yet is reported as not available, not as an error.
+The adapter is imported only when it is needed, so that ``fourcast serve grpc`` never imports
+Spyne (and its compatibility shim) or Flask.
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -26,12 +26,6 @@ class Protocol:
     name: str
     title: str
     module: str
-
-    def available(self) -> bool:
-        try:
-            return importlib.util.find_spec(self.module) is not None
-        except ModuleNotFoundError:
-            return False
 
     def load(self) -> ModuleType:
         return importlib.import_module(self.module)

@@ -11,29 +11,27 @@ from contextlib import contextmanager
 
 from services.config import Settings
 from services.core.auth import API_KEYS_ENV
-from services.evidence.targets import Target, running_targets, started_targets, usable
+from services.evidence.targets import Target, running_targets, started_targets
+from services.protocols import PROTOCOLS
 from services.supervisor import ServerFailed
 
 
 @contextmanager
 def _targets(args: argparse.Namespace, settings: Settings,
-             api_key: str | None = None) -> Iterator[tuple[list[Target], list[str]]]:
-    protocols, missing = usable()
+             api_key: str | None = None) -> Iterator[list[Target]]:
     if args.start_servers:
-        with started_targets(protocols) as targets:
-            yield targets, missing
+        with started_targets(list(PROTOCOLS)) as targets:
+            yield targets
         return
-    targets = running_targets(settings, protocols, api_key)
+    targets = running_targets(settings, list(PROTOCOLS), api_key)
     try:
-        yield targets, missing
+        yield targets
     finally:
         for target in targets:
             target.close()
 
 
 def _unreachable(targets: list[Target]) -> list[str]:
-    from services.protocols import PROTOCOLS
-
     return [f"{t.title} at {t.host}:{t.port}" for t in targets
             if not PROTOCOLS[t.protocol].load().ready(t.host, t.port)]
 
@@ -51,14 +49,14 @@ def run_compare(args: argparse.Namespace, settings: Settings) -> int:
     from services.evidence.compare_report import render
 
     def body() -> int:
-        with _targets(args, settings) as (targets, missing):
+        with _targets(args, settings) as targets:
             down = [] if args.start_servers else _unreachable(targets)
             if down:
                 print("fourcast: no server answers at " + "; ".join(down)
                       + " (start them with `fourcast serve`, or pass --start-servers)",
                       file=sys.stderr)
                 return 2
-            comparison = compare(targets, args, missing)
+            comparison = compare(targets, args)
         if args.json:
             print(json.dumps(comparison.as_json(), indent=2, ensure_ascii=False))
         else:
@@ -80,14 +78,14 @@ def run_probe(args: argparse.Namespace, settings: Settings) -> int:
     from services.evidence.probe_report import render
 
     def body() -> int:
-        with _targets(args, settings, default_api_key(args)) as (targets, missing):
+        with _targets(args, settings, default_api_key(args)) as targets:
             down = [] if args.start_servers else _unreachable(targets)
             if down:
                 print("fourcast: no server answers at " + "; ".join(down)
                       + " (start them with `fourcast serve`, or pass --start-servers)",
                       file=sys.stderr)
                 return 2
-            report = probe_all(targets, missing)
+            report = probe_all(targets)
         if args.json:
             print(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from clients import connect
@@ -95,7 +95,6 @@ class Outcome:
 class Comparison:
     call: str
     outcomes: list[Outcome]
-    missing: list[str] = field(default_factory=list)
 
     @property
     def agree(self) -> bool:
@@ -103,7 +102,7 @@ class Comparison:
         return bool(keys) and all(k == keys[0] for k in keys) and keys[0][0] != "failure"
 
     def as_json(self) -> dict[str, Any]:
-        return {"call": self.call, "agree": self.agree, "missing": self.missing,
+        return {"call": self.call, "agree": self.agree,
                 "outcomes": [o.as_json() for o in self.outcomes]}
 
 
@@ -147,11 +146,10 @@ def run_one(target: Target, args: argparse.Namespace) -> Outcome:
     return outcome
 
 
-def compare(targets: Sequence[Target], args: argparse.Namespace,
-            missing: Sequence[str] = ()) -> Comparison:
+def compare(targets: Sequence[Target], args: argparse.Namespace) -> Comparison:
     from services.evidence.operations import describe_call
 
-    return Comparison(describe_call(args), [run_one(t, args) for t in targets], list(missing))
+    return Comparison(describe_call(args), [run_one(t, args) for t in targets])
 
 
 def summary_line(x: Exchange) -> str:

@@ -9,7 +9,6 @@ from difflib import unified_diff
 from services.evidence.compare import Comparison, Outcome, status_line, summary_line
 from services.evidence.decode import Exchange
 from services.evidence.payload import error_signal, media_type, render_body
-from services.protocols import PROTOCOLS
 
 WIDTH = 100
 MAX_RESULT_LINES = 40
@@ -53,9 +52,6 @@ def render(comparison: Comparison, show_wire: bool = False) -> str:
             diff = unified_diff(_result_text(reference).splitlines(), text.splitlines(),
                                 reference.title, outcome.title, lineterm="", n=1)
             lines += _indent("\n".join(diff), limit=MAX_RESULT_LINES)
-    for name in comparison.missing:
-        lines.append(f"{PROTOCOLS[name].title}: not compared (its server or client is not "
-                     "installed)")
     count = len(comparison.outcomes)
     verdict = (f"all {count} agree" if comparison.agree
                else f"the {count} do NOT agree")

@@ -80,7 +80,6 @@ class ServerProbe:
 @dataclass
 class ProbeReport:
     servers: list[ServerProbe]
-    missing: list[str]
 
     @property
     def verdict(self) -> str:
@@ -88,7 +87,7 @@ class ProbeReport:
         return f"{len(self.servers)} APIs, {rest} REST"
 
     def as_json(self) -> dict[str, Any]:
-        return {"verdict": self.verdict, "missing": self.missing,
+        return {"verdict": self.verdict,
                 "servers": [s.as_json() for s in self.servers]}
 
 
@@ -211,5 +210,5 @@ def unmeasured(session: Session) -> list[Cell]:
     return [Cell(name, None, "not measured", [why]) for name in CONSTRAINTS]
 
 
-def probe_all(targets: list[Target], missing: list[str]) -> ProbeReport:
-    return ProbeReport([probe_one(t) for t in targets], missing)
+def probe_all(targets: list[Target]) -> ProbeReport:
+    return ProbeReport([probe_one(t) for t in targets])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 from services.evidence.probe import ProbeReport
-from services.protocols import PROTOCOLS
 
 WIDTH = 100
 MARK = {True: "yes", False: "NO", None: "n/a"}
@@ -33,9 +32,6 @@ def render(report: ProbeReport) -> str:
     lines.append(f"{'REST (every constraint holds)':<33}"
                  + "".join(f"{MARK[s.rest]:<{column}}" for s in servers))
     lines += ["", f"verdict: {report.verdict}"]
-    for name in report.missing:
-        lines.append(f"{PROTOCOLS[name].title}: not probed (its server or client is not "
-                     "installed)")
     for server in servers:
         lines += ["", "=" * WIDTH, f"{server.title} at {server.address}: evidence", "=" * WIDTH]
         for cell in server.cells:

@@ -18,7 +18,6 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clients import client_available
 from services.config import DEFAULT_PORTS, Settings
 from services.core.auth import generate_key
 from services.evidence.wire import WireRecorder
@@ -49,13 +48,6 @@ class Target:
     def close(self) -> None:
         for recorder in self.owned:
             recorder.close()
-
-
-def usable(protocols: Sequence[str] | None = None) -> tuple[list[str], list[str]]:
-    """(protocols with both a server and a client in this install, the others)."""
-    chosen = list(protocols or PROTOCOLS)
-    ok = [p for p in chosen if PROTOCOLS[p].available() and client_available(p)]
-    return ok, [p for p in chosen if p not in ok]
 
 
 def running_targets(settings: Settings, protocols: Sequence[str],

@@ -14,17 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from clients import CLIENTS, client_available, connect
+from clients import CLIENTS, connect
 from clients.base import WeatherClient
 from services.core.auth import KeyChecker
 from services.core.service import WeatherService
-from services.protocols import PROTOCOLS
 from services.store import SqliteRepository
 from services.supervisor import ServerProcess
 from tests.servers import API_KEY, HOST, READ_ONLY_KEY
-
-#: protocols whose server and client both exist in this tree
-AVAILABLE = [p for p in CLIENTS if PROTOCOLS[p].available() and client_available(p)]
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +28,7 @@ def core(seeded_db: Path) -> WeatherService:
     return WeatherService(SqliteRepository(seeded_db), KeyChecker([API_KEY], [READ_ONLY_KEY]))
 
 
-@pytest.fixture(scope="session", params=AVAILABLE)
+@pytest.fixture(scope="session", params=list(CLIENTS))
 def protocol(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from services.evidence.targets import Target, started_targets, usable
+from services.evidence.targets import Target, started_targets
+from services.protocols import PROTOCOLS
 
 
 @pytest.fixture(scope="session")
 def targets() -> Iterator[dict[str, Target]]:
-    protocols, _ = usable()
-    with started_targets(protocols) as started:
+    with started_targets(list(PROTOCOLS)) as started:
         yield {t.protocol: t for t in started}

@@ -13,7 +13,7 @@ from services.evidence.targets import Target
 
 @pytest.fixture(scope="module")
 def report(targets: dict[str, Target]) -> ProbeReport:
-    return probe_all(list(targets.values()), [])
+    return probe_all(list(targets.values()))
 
 
 def test_every_cell_of_every_server_carries_evidence(report: ProbeReport) -> None:
@@ -37,11 +37,16 @@ def test_only_a_server_whose_entities_have_their_own_uris_reaches_level_1(
         assert server.rest == all(c.passed for c in server.cells)
 
 
-def test_the_verdict_counts_the_rest_servers(report: ProbeReport) -> None:
-    rest = [s.protocol for s in report.servers if s.rest]
-    assert report.verdict == f"{len(report.servers)} APIs, {len(rest)} REST"
-    if "rest" in {s.protocol for s in report.servers}:
-        assert rest == ["rest"]
+def test_four_apis_and_only_the_rest_one_is_rest(report: ProbeReport) -> None:
+    assert [s.protocol for s in report.servers if s.rest] == ["rest"]
+    assert report.verdict == "4 APIs, 1 REST"
+
+
+def test_the_rest_server_meets_every_constraint_and_reaches_level_3(
+        report: ProbeReport) -> None:
+    rest = next(s for s in report.servers if s.protocol == "rest")
+    failed = [c.constraint for c in rest.cells if not c.passed]
+    assert failed == [] and rest.level == 3
 
 
 def test_the_command_prints_json_with_the_matrix(targets: dict[str, Target],
@@ -50,5 +55,5 @@ def test_the_command_prints_json_with_the_matrix(targets: dict[str, Target],
     assert main(["probe", "--json", "--api-key", next(iter(targets.values())).api_key or "",
                  *flags]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["verdict"].startswith(f"{len(targets)} APIs")
+    assert data["verdict"] == "4 APIs, 1 REST"
     assert all(len(s["cells"]) == 9 for s in data["servers"])
