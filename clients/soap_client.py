@@ -191,7 +191,12 @@ class SoapClient(WeatherClient):
                                  forbid_external=True, xml_huge_tree=True)
         wsse = UsernameToken("api-key", api_key) if api_key else None
         self._client = zeep.Client(wsdl_url, transport=transport, settings=settings, wsse=wsse)
-        self._service: Any = self._client.service
+        # Calls go where the WSDL was read, not to the WSDL's soap:address: behind a proxy, a
+        # gateway or fourcast's own wire recorder, the address the server believes it has is
+        # not the one this client was given.
+        endpoint = wsdl_url.split("?", 1)[0]
+        binding = next(iter(self._client.wsdl.bindings))
+        self._service: Any = self._client.create_service(binding, endpoint)
 
     @classmethod
     def connect(cls, host: str, port: int, api_key: str | None = None) -> Self:

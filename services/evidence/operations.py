@@ -78,7 +78,7 @@ OPERATIONS: dict[str, Operation] = {op.name: op for op in (
               _args(_station, lambda p: _range(p, _when, True), _page, _units),
               lambda c, a: c.list_observations(a.station_id, a.start, a.end,
                                                page_size=a.page_size, units=Units(a.units))),
-    Operation("daily", "a station's daily summaries for local dates [start, end)",
+    Operation("daily", "a station's daily summaries for local dates [start, end]",
               _args(_station, lambda p: _range(p, _day, True), _units),
               lambda c, a: c.daily_summaries(a.station_id, a.start, a.end, Units(a.units))),
     Operation("forecast", "a station's demonstration forecast",

@@ -56,6 +56,18 @@ def _limited(receive: Receive, limit: int) -> Receive:
     return limited
 
 
+async def _drain(receive: Receive, budget: int) -> None:
+    """Read (and drop) what is left of a refused body, up to ``budget`` bytes, so that the
+    client, still sending, is not cut off before it reads the 413 (a lingering close)."""
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        budget -= len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
+
+
 def _declared_length(scope: Scope) -> int:
     for name, value in scope["headers"]:
         if name == b"content-length":
@@ -120,6 +132,7 @@ class FourcastGraphQL(GraphQL[Context, None]):
         except HTTPException as error:
             response = _error_response(error.status_code, error.reason)
         except _BodyTooLarge:
+            await _drain(receive, 4 * MAX_BODY_BYTES)
             response = _error_response(413, too_large)
         await response(scope, receive, send)
 

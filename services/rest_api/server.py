@@ -12,6 +12,7 @@ the environment (``wsgi.application``), the way ``services.runner`` passes the s
 from __future__ import annotations
 
 import http.client
+import logging
 import os
 
 from services.config import Settings
@@ -26,6 +27,14 @@ def blocking_threads() -> int:
     return int(os.environ.get("FOURCAST_REST_THREADS") or BLOCKING_THREADS)
 
 
+class _ChosenThreadCount(logging.Filter):
+    """granian warns when a WSGI server has many more threads than cores; here that is the
+    point (they wait on open SSE streams, not on the CPU), so the warning is only noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Python threads" not in record.getMessage()
+
+
 def serve(settings: Settings) -> None:
     """Run granian in the foreground until SIGTERM or SIGINT."""
     from granian.constants import Interfaces
@@ -37,6 +46,7 @@ def serve(settings: Settings) -> None:
         interface=Interfaces.WSGI, factory=True, workers=1,
         blocking_threads=blocking_threads(),
         log_level=LogLevels.warning, workers_kill_timeout=5)
+    logging.getLogger("_granian").addFilter(_ChosenThreadCount())
     os.environ.update(settings.child_environment())
     server.serve()
 
