@@ -241,3 +241,31 @@ def _place_headers(exchange: Exchange, direction: str, count: int, headers: Head
             exchange.trailers = plain
     else:
         exchange.trailers = plain
+
+
+# WebSocket (RFC 6455): the body of an exchange answered 101 Upgrade ------------------------------
+
+def websocket_frames(data: bytes) -> list[tuple[int, bytes]]:
+    """(opcode, payload) of each complete frame in ``data`` (e.g. an upgraded exchange's
+    response body); a masked frame (client to server) is unmasked."""
+    frames: list[tuple[int, bytes]] = []
+    at = 0
+    while at + 2 <= len(data):
+        opcode, masked, length = data[at] & 0x0F, data[at + 1] & 0x80, data[at + 1] & 0x7F
+        at += 2
+        if length >= 126:
+            size = 2 if length == 126 else 8
+            if at + size > len(data):
+                break
+            length = int.from_bytes(data[at:at + size], "big")
+            at += size
+        mask = data[at:at + 4] if masked else b""
+        at += len(mask)
+        if at + length > len(data):
+            break
+        payload = data[at:at + length]
+        if mask:
+            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        frames.append((opcode, payload))
+        at += length
+    return frames

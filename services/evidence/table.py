@@ -10,7 +10,7 @@ import argparse
 import re
 from collections.abc import Sequence
 
-from clients import client_class
+from services.evidence.capabilities import FIELDS, PUSH, YEAR, measure_all
 from services.evidence.compare import Comparison, compare
 from services.evidence.decode import Exchange
 from services.evidence.probe import ProbeReport, ServerProbe, probe_all
@@ -55,8 +55,11 @@ def _bytes(comparison: Comparison, protocol: str) -> str:
         return "—"
     sent = sum(x.request_bytes for x in outcome.wire.exchanges)
     received = sum(x.response_bytes for x in outcome.wire.exchanges)
-    count = len(outcome.wire.exchanges)
-    return f"{sent} → / {received} ←" + (f" ({count} exchanges)" if count > 1 else "")
+    exchanges = outcome.wire.exchanges
+    if len(exchanges) == 1:
+        return f"{sent} → / {received} ←"
+    calls = ", ".join(f"`{x.method} {x.path.split('?')[0]}`" for x in exchanges)
+    return f"{sent} → / {received} ← ({len(exchanges)} exchanges: {calls})"
 
 
 def _address_free(text: str, target: Target) -> str:
@@ -93,9 +96,10 @@ def build_rows(targets: Sequence[Target], report: ProbeReport) -> list[tuple[str
         next((str(e["error_signal"]) for e in (o.wire.facts()["exchanges"] if o.wire else [])
               if e["error_signal"]), "—").replace("|", "\\|")
         for o in errors.outcomes])
-    row("push (live observations)", [
-        "watch stream" if client_class(p).supports_push else "polling only"
-        for p in protocols])
+    measured = {c.protocol: c for c in measure_all(targets)}
+    for capability in (PUSH, FIELDS, YEAR):
+        row(capability, [measured[p].get(capability).cell.replace("|", "\\|")
+                         for p in protocols])
     row("contract document", [
         f"`{_address_free(PROTOCOLS[t.protocol].load().describe(t.host, t.port)[0], t)}`"
         for t in targets])
@@ -110,8 +114,8 @@ def build_rows(targets: Sequence[Target], report: ProbeReport) -> list[tuple[str
     return rows
 
 
-def render_table(targets: Sequence[Target], missing: Sequence[str] = ()) -> str:
-    report = probe_all(list(targets), list(missing))
+def render_table(targets: Sequence[Target]) -> str:
+    report = probe_all(list(targets))
     rows = build_rows(targets, report)
     titles = [PROTOCOLS[t.protocol].title for t in targets]
     lines = [START,
@@ -125,9 +129,10 @@ def render_table(targets: Sequence[Target], missing: Sequence[str] = ()) -> str:
     for label, values in rows:
         lines.append(f"| {label} | " + " | ".join(v.replace("\n", " ") for v in values) + " |")
     lines += ["", "Bytes are those of the call's HTTP messages (start line, headers, body; for "
-              "HTTP/2 the stream's frames), without connection set-up; request → / response ←."]
-    lines += [f"{PROTOCOLS[name].title} is not in this table: its server or client was not "
-              "installed when it was generated." for name in missing]
+              "HTTP/2 the stream's frames), without connection set-up; request → / response ←. "
+              "Each call is made by a new client, so a client that finds its URLs by following "
+              "links pays here for reading the entry point first (once per client, and "
+              "cacheable)."]
     lines += ["", END]
     return "\n".join(lines)
 
