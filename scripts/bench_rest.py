@@ -8,7 +8,10 @@ without the store, links, ETag or content negotiation; the real call is
 ``GET /stations/KJFK/observations/latest`` with ``Accept: application/hal+json``. Load: h2load
 over HTTP/1.1 on loopback, 16 keep-alive connections.
 
-    python scripts/bench_rest.py [--seconds 5] [--rounds 3] [--blocking-threads N]
+    python scripts/bench_rest.py [--seconds 5] [--rounds 3] [--blocking-threads N] [--no-cache]
+
+``--no-cache`` turns the origin's representation cache off (``FOURCAST_REST_CACHE=0``), to
+measure the application rendering every answer.
 
 Needs ``h2load`` (``apt-get install -y nghttp2-client``). Target: the real call at 80 % or
 more of the hello-world rate (the exit status says whether the median ratio reaches it).
@@ -38,14 +41,21 @@ RECORD = {"station_id": "KJFK", "observed_at": "2013-12-30T23:00:00Z", "temperat
 
 
 def bench_app() -> Any:
-    """granian factory: the production application plus the hello-world route."""
-    from flask import jsonify
+    """granian factory: the production application, and beside it, at ``/hello``, a plain
+    Flask application (nothing of ours in its way) answering the constant record."""
+    from flask import Flask, jsonify
 
     from services.rest_api.wsgi import application
 
-    app = application()
-    app.add_url_rule("/hello", "hello", lambda: jsonify(RECORD))
-    return app
+    real = application()
+    hello = Flask("hello")
+    hello.add_url_rule("/hello", "hello", lambda: jsonify(RECORD))
+
+    def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
+        chosen = hello if environ.get("PATH_INFO") == "/hello" else real
+        return chosen(environ, start_response)
+
+    return dispatch
 
 
 def _wait(url: str, timeout: float = 30) -> None:
@@ -82,10 +92,13 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=18098)
     parser.add_argument("--blocking-threads", type=int, default=blocking_threads(),
                         help="granian's WSGI threads (default: the server's setting)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="render every answer (no representation cache)")
     args = parser.parse_args()
     here = Path(__file__).resolve().parent
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, FOURCAST_DB=str(Path(tmp) / "bench.sqlite3"))
+        env = dict(os.environ, FOURCAST_DB=str(Path(tmp) / "bench.sqlite3"),
+                   FOURCAST_REST_CACHE="0" if args.no_cache else "1")
         server = subprocess.Popen(
             [sys.executable, "-m", "granian", "--interface", "wsgi", "--factory",
              "--workers", "1", "--blocking-threads", str(args.blocking_threads),

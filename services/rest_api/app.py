@@ -11,6 +11,7 @@ from services.core.service import WeatherService
 from services.rest_api import problems
 from services.rest_api.api import CONVERTERS
 from services.rest_api.bodies import settle_body
+from services.rest_api.cache import RepresentationCache
 from services.rest_api.context import SERVICE_KEY
 from services.rest_api.openapi import build_document
 from services.rest_api.routes import RESOURCES
@@ -21,6 +22,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Quiet seconds before an SSE stream sends a comment (see routes/live.py).
     "SSE_HEARTBEAT": 2.0,
+    # Answer a repeated GET from memory while the store is unchanged (see cache.py).
+    "REPRESENTATION_CACHE": True,
 }
 
 
@@ -64,4 +67,7 @@ def create_app(service: WeatherService, config: Mapping[str, Any] | None = None)
         op for resource in RESOURCES for op in resource.operations)
     problems.register(app)
     app.after_request(settle_body)
+    if app.config["REPRESENTATION_CACHE"]:
+        app.wsgi_app = RepresentationCache(  # type: ignore[method-assign]
+            app.wsgi_app, service.current_sequence)
     return app

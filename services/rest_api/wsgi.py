@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from services.config import Settings, build_service
 from services.rest_api.app import create_app
 
+CACHE_ENV = "FOURCAST_REST_CACHE"  # "0": render every answer (for measuring the renderer)
+
 
 def application() -> Flask:
     """Factory for granian (``factory=True``): one service per worker process."""
-    return create_app(build_service(Settings.from_env()))
+    config = {"REPRESENTATION_CACHE": os.environ.get(CACHE_ENV, "1") != "0"}
+    return create_app(build_service(Settings.from_env()), config)

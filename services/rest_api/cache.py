@@ -1,0 +1,101 @@
+"""The origin's own representation cache: a GET answered from memory while nothing changed.
+
+Every representation is a function of the request (path, query, ``Accept``) and of the store's
+data, and the store's change sequence advances with every write by any process. So a 200 to a
+GET, kept with the sequence read before it was rendered, can be sent again for the same request
+as long as the sequence is unchanged: one indexed read instead of routing, parsing, the use
+case, rendering and hashing. It is what an HTTP cache in front would do with the ETag, done at
+the origin, and it is why the real "latest observation" call runs near a Flask hello-world
+(``scripts/bench_rest.py``, figures in ``docs/rest.md``).
+
+Only plain GETs are answered here. A conditional request (``If-None-Match`` …) or one that
+resumes a live feed goes to the application, which decides 304 or 412 itself; so does anything
+that is not a 200 with an ``ETag`` (errors, streams, 304s). Entries are bounded in number and
+size and dropped least recently used first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+MAX_ENTRIES = 2048
+MAX_BODY_BYTES = 256 * 1024
+# Request headers that make a GET more than "the current representation, please".
+BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
+          "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_LAST_EVENT_ID")
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    sequence: int
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class RepresentationCache:
+    """WSGI middleware in front of ``app``; ``sequence`` reads the store's change sequence."""
+
+    def __init__(self, app: WsgiApp, sequence: Callable[[], int],
+                 max_entries: int = MAX_ENTRIES) -> None:
+        self.app = app
+        self.sequence = sequence
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in BYPASS):
+            return self.app(environ, start_response)
+        key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+               environ.get("HTTP_ACCEPT", ""))
+        sequence = self.sequence()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.sequence == sequence:
+                self._entries.move_to_end(key)
+            else:
+                entry = None
+        if entry is not None:
+            start_response(entry.status, list(entry.headers))
+            return [entry.body]
+        return self._render(key, sequence, environ, start_response)
+
+    def _render(self, key: tuple[str, str, str], sequence: int, environ: dict[str, Any],
+                start_response: Callable[..., Any]) -> Iterable[bytes]:
+        answered: list[Any] = []
+
+        def capture(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            answered[:] = [status, headers]
+            return start_response(status, headers, *exc)
+
+        body = self.app(environ, capture)
+        if not answered or not self._storable(answered[0], answered[1]):
+            return body  # a stream (a live feed) is passed through untouched
+        try:
+            data = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        if len(data) <= MAX_BODY_BYTES:
+            with self._lock:
+                self._entries[key] = _Entry(sequence, answered[0], list(answered[1]), data)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return [data]
+
+    @staticmethod
+    def _storable(status: str, headers: list[tuple[str, str]]) -> bool:
+        names = {name.lower(): value for name, value in headers}
+        return (status.startswith("200") and "etag" in names
+                and "no-store" not in names.get("cache-control", "")
+                and not names.get("content-type", "").startswith("text/event-stream"))
