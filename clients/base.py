@@ -8,6 +8,7 @@ another without changing a line. Writes carry the API key given at construction.
 
 from __future__ import annotations
 
+import queue
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -48,6 +49,24 @@ class ObservationWatcher(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class QueuedWatcher(ObservationWatcher):
+    """A watcher fed through a queue by its reader: observations, then one exception that
+    ends the watch (a core error, a broken connection, or EOFError when it simply ended)."""
+
+    def __init__(self) -> None:
+        self._items: queue.Queue[Observation | BaseException] = queue.Queue()
+
+    def next(self, timeout: float) -> Observation:
+        try:
+            item = self._items.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(f"no observation within {timeout} s") from None
+        if isinstance(item, BaseException):
+            self._items.put(item)  # the watch is over: every later call says so too
+            raise item
+        return item
 
 
 class WeatherClient(ABC):

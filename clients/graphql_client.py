@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import queue
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -24,7 +23,7 @@ from gql.transport.httpx import HTTPXTransport
 from gql.transport.websockets import WebsocketsTransport
 
 from clients import graphql_documents as docs
-from clients.base import ObservationWatcher, WeatherClient
+from clients.base import ObservationWatcher, QueuedWatcher, WeatherClient
 from services.core.domain import (
     Alert,
     DailySummary,
@@ -277,13 +276,13 @@ class GraphQLClient(WeatherClient):
                 for e in data["observationsSince"]]
 
 
-class SubscriptionWatcher(ObservationWatcher):
+class SubscriptionWatcher(QueuedWatcher):
     """One ``observationRecorded`` subscription, consumed by an event loop in its own thread
     (gql's websockets transport is asyncio) and handed over through a queue."""
 
     def __init__(self, url: str, variables: dict[str, Any]) -> None:
+        super().__init__()
         self._url, self._variables = url, variables
-        self._items: queue.Queue[Observation | FourcastError | Exception] = queue.Queue()
         self._connected: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._loop = asyncio.new_event_loop()
         self._task: asyncio.Task[None] | None = None
@@ -319,16 +318,6 @@ class SubscriptionWatcher(ObservationWatcher):
             if not self._connected.done():
                 self._connected.set_exception(error)
             self._items.put(error)
-
-    def next(self, timeout: float) -> Observation:
-        try:
-            item = self._items.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"no observation within {timeout} s") from None
-        if isinstance(item, Exception):
-            self._items.put(item)  # the watch is over: every later call says so too
-            raise item
-        return item
 
     def close(self) -> None:
         """Cancel the subscription: gql sends `complete` and closes the websocket, and the

@@ -8,7 +8,6 @@ Messages convert with :mod:`services.grpc_api.messages`, the module the server u
 
 from __future__ import annotations
 
-import queue
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from typing import Any, ClassVar, Self
 import grpc
 from google.rpc import error_details_pb2, status_pb2
 
-from clients.base import ObservationWatcher, WeatherClient
+from clients.base import ObservationWatcher, QueuedWatcher, WeatherClient
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
 from services.core.domain import (
@@ -97,12 +96,12 @@ def _etag(if_match: str | None) -> dict[str, Any]:
     return {} if if_match is None else {"etag": if_match}
 
 
-class _Watcher(ObservationWatcher):
+class _Watcher(QueuedWatcher):
     """Reads a response stream in a thread so :meth:`next` can wait with a timeout."""
 
     def __init__(self, call: Any) -> None:
+        super().__init__()
         self._call = call
-        self._items: queue.Queue[Observation | Exception | None] = queue.Queue()
         self._closed = False
         self._reader = threading.Thread(target=self._read, daemon=True,
                                         name="grpc-watch-reader")
@@ -115,19 +114,8 @@ class _Watcher(ObservationWatcher):
         except grpc.RpcError as error:
             if not self._closed:
                 self._items.put(core_error(error))
-        self._items.put(None)
-
-    def next(self, timeout: float) -> Observation:
-        try:
-            item = self._items.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"no observation within {timeout} s") from None
-        if item is None:
-            self._items.put(None)  # stay ended for later calls
-            raise EOFError("the watch has ended")
-        if isinstance(item, Exception):
-            raise item
-        return item
+                return
+        self._items.put(EOFError("the watch has ended"))
 
     def close(self) -> None:
         self._closed = True

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import queue
 import socket
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -28,7 +27,7 @@ from httpx_sse import EventSource, ServerSentEvent, SSEError
 
 from clients import _rest_documents as wire
 from clients._hal import Links, Value
-from clients.base import ObservationWatcher, WeatherClient
+from clients.base import ObservationWatcher, QueuedWatcher, WeatherClient
 from services.core.domain import (
     Alert,
     DailySummary,
@@ -250,14 +249,14 @@ class RestClient(WeatherClient):
         return watcher
 
 
-class LiveWatcher(ObservationWatcher):
+class LiveWatcher(QueuedWatcher):
     """One Server-Sent Events stream, read by a thread into a queue so that :meth:`next` can
     wait with a timeout. ``observation`` events are observations; a ``problem`` event (e.g.
     the station was deleted) is the core error that ended the watch."""
 
     def __init__(self, response: httpx.Response) -> None:
+        super().__init__()
         self._response = response
-        self._items: queue.Queue[Observation | BaseException] = queue.Queue()
         self._closing = threading.Event()
         self.closed = False
         events = EventSource(response).iter_sse()
@@ -291,16 +290,6 @@ class LiveWatcher(ObservationWatcher):
                             else error)
         finally:
             self._response.close()
-
-    def next(self, timeout: float) -> Observation:
-        try:
-            item = self._items.get(timeout=timeout)
-        except queue.Empty:
-            raise TimeoutError(f"no observation within {timeout} s") from None
-        if isinstance(item, BaseException):
-            self._items.put(item)  # the watch is over: every later call says so too
-            raise item
-        return item
 
     def close(self) -> None:
         """Shut the connection down (which wakes the reader blocked on it) and wait for the
