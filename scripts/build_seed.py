@@ -1,6 +1,9 @@
-"""Build Fourcast's packaged seed from the real observations in ``shared/data``.
+"""Build Fourcast's packaged seed from the real observations in ``scripts/source_data``.
 
-    python scripts/build_seed.py [--data ../shared/data] [--out services/store/seed]
+    python scripts/build_seed.py [--data scripts/source_data] [--out services/store/seed]
+
+The source files are the shared data set's CSVs, kept here gzipped (``*.csv.gz``, read as they
+are; a folder of plain ``*.csv`` works too), so that a clone can rebuild the seed on its own.
 
 Writes ``stations.csv`` and ``observations.csv.gz`` (SI units, UTC, ISO 8601 ``Z`` times, empty
 cell = not measured). The output is byte-for-byte reproducible (sorted rows, gzip mtime 0), and a
@@ -28,6 +31,7 @@ import sys
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from services.core.domain import Observation, Station
@@ -37,7 +41,7 @@ from services.core.validation import check_observation, check_station
 from services.store.seed import OBSERVATION_HEADER, STATION_HEADER, format_value
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
+DEFAULT_DATA = ROOT / "scripts" / "source_data"
 DEFAULT_OUT = ROOT / "services" / "store" / "seed"
 
 # The two 2010 series name no station: Fourcast files them under the city's main airport.
@@ -70,15 +74,22 @@ def _quality_controlled(obs: Observation, rejected: dict[str, int]) -> Observati
         return check_observation(replace(obs, **{f: None for f in fields}))
 
 
+def _source(data: Path, name: str) -> IO[str]:
+    """A source CSV of ``data``, plain or gzipped."""
+    if (data / name).exists():
+        return open(data / name, newline="", encoding="utf-8")
+    return gzip.open(data / f"{name}.gz", "rt", newline="", encoding="utf-8")
+
+
 def nyc(data: Path, rejected: dict[str, int]) -> tuple[list[Station], list[Observation]]:
     stations = []
-    with open(data / "nyc_stations.csv", newline="") as f:
+    with _source(data, "nyc_stations.csv") as f:
         for row in csv.DictReader(f):
             stations.append(check_station(Station(
                 "K" + row["faa"], row["name"], float(row["lat"]), float(row["lon"]),
                 round(FOOT_TO_M(float(row["alt"])), 1), row["tzone"])))
     observations = []
-    with open(data / "nyc_hourly_2013.csv", newline="") as f:
+    with _source(data, "nyc_hourly_2013.csv") as f:
         for row in csv.DictReader(f):
             obs = Observation(
                 station_id="K" + row["origin"],
@@ -101,7 +112,7 @@ def west_coast(data: Path, name: str, station: Station,
                rejected: dict[str, int]) -> list[Observation]:
     zone = ZoneInfo(station.timezone)
     observations = []
-    with open(data / name, newline="") as f:
+    with _source(data, name) as f:
         for row in csv.DictReader(f):
             text = row["date"]
             fmt = "%Y/%m/%d %H:%M:%S" if text.count(":") == 2 else "%Y/%m/%d %H:%M"

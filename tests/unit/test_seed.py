@@ -13,7 +13,7 @@ from services.core import Observation
 from services.store import seed
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SOURCE_DATA = ROOT / "scripts" / "source_data"  # the shared data set's CSVs, gzipped
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +70,8 @@ def test_the_west_coast_local_times_cross_dst_in_utc(observations: dict) -> None
 
 
 def test_rebuilding_the_seed_reproduces_the_committed_files(tmp_path: Path) -> None:
-    assert SHARED_DATA.is_dir(), f"the source data is expected at {SHARED_DATA}"
     subprocess.run([sys.executable, str(ROOT / "scripts" / "build_seed.py"),
-                    "--data", str(SHARED_DATA), "--out", str(tmp_path)],
+                    "--data", str(SOURCE_DATA), "--out", str(tmp_path)],
                    check=True, capture_output=True)
     packaged = ROOT / "services" / "store" / "seed"
     for name in ("stations.csv", "observations.csv.gz"):
