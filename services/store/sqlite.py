@@ -338,10 +338,10 @@ class SqliteRepository(Repository):
 
     def observation_span(self, station_id: str) -> tuple[datetime, datetime] | None:
         row = self._db.execute(
-            "SELECT (SELECT observed_at FROM observations WHERE station_id = ?1 "
+            "SELECT (SELECT observed_at FROM observations WHERE station_id = :station "
             "        ORDER BY observed_at LIMIT 1),"
-            "       (SELECT observed_at FROM observations WHERE station_id = ?1 "
-            "        ORDER BY observed_at DESC LIMIT 1)", (station_id,)).fetchone()
+            "       (SELECT observed_at FROM observations WHERE station_id = :station "
+            "        ORDER BY observed_at DESC LIMIT 1)", {"station": station_id}).fetchone()
         if row is None or row[0] is None:
             return None
         return datetime.fromtimestamp(row[0], UTC), datetime.fromtimestamp(row[1], UTC)
