@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
+
+from h2load_run import h2load_rate, wait_until_answers
 
 from services.rest_api.server import blocking_threads
 
@@ -58,32 +57,6 @@ def bench_app() -> Any:
     return dispatch
 
 
-def _wait(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)  # polling a server that is starting: nothing to wait on
-
-
-def _h2load(url: str, seconds: int, connections: int) -> float:
-    out = subprocess.run(
-        ["h2load", "--h1", "-c", str(connections), "-t", "1", "--warm-up-time", "1",
-         "-D", str(seconds), "-H", "Accept: application/hal+json", url],
-        capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
-    status = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
-    requests = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded", out)
-    assert status and requests, out
-    assert requests.group(1) == requests.group(2) == status.group(1), out  # every one a 200
-    rate = re.search(r"finished in .*?, ([\d.]+) req/s", out)
-    assert rate, out
-    return float(rate.group(1))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="per measurement")
@@ -106,11 +79,12 @@ def main() -> int:
              "--working-dir", str(here), "bench_rest:bench_app"], env=env)
         try:
             base = f"http://127.0.0.1:{args.port}"
-            _wait(base + "/hello")
+            wait_until_answers(base + "/hello")
             rates: dict[str, list[float]] = {name: [] for name in PATHS}
             for round_ in range(1, args.rounds + 1):  # interleaved
                 for name, path in PATHS.items():
-                    rates[name].append(_h2load(base + path, args.seconds, args.connections))
+                    rates[name].append(h2load_rate(base + path, args.seconds, args.connections,
+                                                   headers=("Accept: application/hal+json",)))
                 hello, real = rates["hello-world"][-1], rates["latest observation"][-1]
                 print(f"threads {args.blocking_threads} round {round_}: hello-world "
                       f"{hello:7.0f} req/s, latest observation {real:7.0f} req/s "

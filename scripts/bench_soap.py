@@ -16,17 +16,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from h2load_run import h2load_rate, wait_until_answers
 
 from services.soap_api.server import BACKPRESSURE, BLOCKING_THREADS
 
@@ -62,30 +61,6 @@ def bench_app() -> Any:
     return create_app(build_service(Settings.from_env()), extra_services=[HelloService])
 
 
-def _wait(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def _h2load(url: str, body: Path, seconds: int, connections: int) -> float:
-    out = subprocess.run(
-        ["h2load", "--h1", "-c", str(connections), "-t", "1", "--warm-up-time", "2",
-         "-D", str(seconds), "-d", str(body), "-H", "Content-Type: text/xml; charset=utf-8",
-         url], capture_output=True, text=True, timeout=seconds + 60, check=True).stdout
-    status = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
-    assert status and int(status.group(4)) == 0, out  # every answer must be a success
-    rate = re.search(r"finished in .*?, ([\d.]+) req/s", out)
-    assert rate, out
-    return float(rate.group(1))
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -106,12 +81,13 @@ def main() -> int:
             env=env)
         try:
             url = f"http://127.0.0.1:{args.port}/soap"
-            _wait(url + "?wsdl")
+            wait_until_answers(url + "?wsdl")
             rates = {}
             for name, request in REQUESTS.items():
                 body = Path(tmp) / f"{name}.xml"
                 body.write_text(ENVELOPE.format(request))
-                rates[name] = _h2load(url, body, args.seconds, args.connections)
+                rates[name] = h2load_rate(url, args.seconds, args.connections, body=body, warm_up=2,
+                                          headers=("Content-Type: text/xml; charset=utf-8",))
                 print(f"{name:<22} {rates[name]:>9.0f} req/s")
             ratio = rates["GetLatestObservation"] / rates["hello-world"]
             print(f"real / hello-world     {ratio:>9.0%}  (target >= 80%)")
