@@ -10,6 +10,8 @@ one place, following the contract table in ``docs/errors.md`` (also in the READM
     ├── Unauthenticated      no API key, or an unknown one
     ├── PermissionDenied     a known key that may not do this
     ├── ResourceExhausted    a size limit was exceeded
+    │   ├── StoreFull        the store has no room left for a write (not the caller's fault)
+    │   └── TooManyStreams   the live-connection budget is full (per server or per client)
     └── Internal             not the caller's fault; never carries internals
 
 ``code`` is the stable, protocol-neutral name of each class (``NOT_FOUND``, ...); clients map the
@@ -100,6 +102,27 @@ class ResourceExhausted(FourcastError):
     """A size limit was exceeded (too many observations in one import, a body too large)."""
 
     code = "RESOURCE_EXHAUSTED"
+
+
+class StoreFull(ResourceExhausted):
+    """The store cannot take the write: its disk (or quota) is full. Nothing was written.
+
+    The same code as any exhausted resource; HTTP says 507 Insufficient Storage for it."""
+
+    def __init__(self, message: str = "the store is full: nothing was written; "
+                                      "free space on the server and retry") -> None:
+        super().__init__(message)
+
+
+class TooManyStreams(ResourceExhausted):
+    """A long-lived connection (a live stream, a subscription, an import) was refused because
+    its budget is full: the server's (``per_client`` False) or this client's (True).
+    Ordinary requests are still served; retry later, or close another stream."""
+
+    def __init__(self, message: str, *, per_client: bool, retry_after: float = 5.0) -> None:
+        super().__init__(message)
+        self.per_client = per_client
+        self.retry_after = retry_after
 
 
 class Internal(FourcastError):

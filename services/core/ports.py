@@ -12,12 +12,15 @@ All observations cross this port in SI units.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 
 from services.core.domain import Observation, RecordedObservation, Station
+
+CHANGE_POLL_INTERVAL = 0.1
 
 
 class WriteTransaction(ABC):
@@ -91,6 +94,23 @@ class Repository(ABC):
     @abstractmethod
     def current_sequence(self) -> int:
         """The store's change sequence: it grows with every committed write."""
+
+    def wait_for_change(self, after: int, timeout: float) -> int:
+        """Block up to ``timeout`` seconds until the change sequence passes ``after``; return
+        the sequence then (still ``after`` or less on a timeout).
+
+        This default polls :meth:`current_sequence` every ``CHANGE_POLL_INTERVAL`` seconds. A
+        store that can be told of commits (PostgreSQL's LISTEN/NOTIFY) overrides it to wake at
+        once. One caller per server process (the watch hub) fans the result out to every
+        watcher, so the cost does not grow with the number of watchers.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            current = self.current_sequence()
+            remaining = deadline - time.monotonic()
+            if current > after or remaining <= 0:
+                return current
+            time.sleep(min(CHANGE_POLL_INTERVAL, remaining))
 
     @abstractmethod
     def observation_span(self, station_id: str) -> tuple[datetime, datetime] | None:

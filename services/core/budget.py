@@ -1,0 +1,97 @@
+"""Budgets for long-lived connections: one rule for every protocol.
+
+A live stream (Server-Sent Events, a GraphQL subscription, a gRPC server or bidi stream) or a
+client-streaming import holds server resources for as long as the client keeps it open. Each
+server gives such connections a bounded budget, with a smaller share per client, so that one
+anonymous client cannot take every worker: when the budget is full the new stream is refused at
+once with :class:`~services.core.errors.TooManyStreams`, and ordinary requests are still served.
+
+A client is whatever the adapter can tell: the API key when one was given, else the peer's
+address. The limits come from the environment (``FOURCAST_MAX_STREAMS``,
+``FOURCAST_MAX_STREAMS_PER_CLIENT``) or the adapter's defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import Counter
+from types import TracebackType
+
+from services.core.errors import TooManyStreams
+
+MAX_STREAMS_ENV = "FOURCAST_MAX_STREAMS"
+MAX_STREAMS_PER_CLIENT_ENV = "FOURCAST_MAX_STREAMS_PER_CLIENT"
+
+
+class Lease:
+    """One admitted stream; releasing it (``with`` or :meth:`release`) frees its place."""
+
+    __slots__ = ("_budget", "_client", "_released")
+
+    def __init__(self, budget: StreamBudget, client: str) -> None:
+        self._budget = budget
+        self._client = client
+        self._released = False
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._budget._release(self._client)
+
+    def __enter__(self) -> Lease:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+
+
+class StreamBudget:
+    """At most ``total`` open streams in this server process, ``per_client`` for one client.
+    Thread-safe; never blocks (a full budget refuses, it does not queue)."""
+
+    def __init__(self, total: int, per_client: int, *, kind: str = "live streams") -> None:
+        if total < 1 or per_client < 1:
+            raise ValueError("stream budgets are at least 1")
+        self.total = total
+        self.per_client = min(per_client, total)
+        self.kind = kind
+        self._lock = threading.Lock()
+        self._open: Counter[str] = Counter()
+        self._count = 0
+
+    @classmethod
+    def from_env(cls, total: int, per_client: int, *, kind: str = "live streams",
+                 environ: dict[str, str] | None = None) -> StreamBudget:
+        env = os.environ if environ is None else environ
+        return cls(int(env.get(MAX_STREAMS_ENV) or total),
+                   int(env.get(MAX_STREAMS_PER_CLIENT_ENV) or per_client), kind=kind)
+
+    @property
+    def in_use(self) -> int:
+        with self._lock:
+            return self._count
+
+    def acquire(self, client: str | None) -> Lease:
+        """Admit one stream for ``client``, or raise TooManyStreams (nothing is held then)."""
+        who = client or "anonymous"
+        with self._lock:
+            if self._count >= self.total:
+                raise TooManyStreams(
+                    f"this server has {self.total} {self.kind} open, its limit; "
+                    "retry later", per_client=False)
+            if self._open[who] >= self.per_client:
+                raise TooManyStreams(
+                    f"this client has {self.per_client} {self.kind} open, its limit; "
+                    "close one or retry later", per_client=True)
+            self._open[who] += 1
+            self._count += 1
+        return Lease(self, who)
+
+    def _release(self, client: str) -> None:
+        with self._lock:
+            self._count -= 1
+            self._open[client] -= 1
+            if self._open[client] <= 0:
+                del self._open[client]
