@@ -24,7 +24,7 @@ from services.evidence.targets import Target
 
 @dataclass
 class Wire:
-    """The wire facts of one call (its exchanges, and the raw byte counts of the call)."""
+    """The wire facts of one call: its exchanges, and their bytes (decode.BYTES_DEFINITION)."""
 
     exchanges: list[Exchange]
     setup: list[Exchange]
@@ -111,12 +111,13 @@ def _window(target: Target, since: float, until: float, opened_before: int) -> W
     exchanges = decode_all(connections)
     during = [x for x in exchanges if since <= x.started <= until]
     setup = [x for x in exchanges if x.started < since and x.connection > opened_before]
-    chunks = [c for conn in connections for c in conn.chunks if since <= c.at <= until]
+    # the same count as each exchange's (decode.MESSAGE_FRAMES), so the summary, --show-wire
+    # and the README table agree and do not change from run to run
     return Wire(
         exchanges=during, setup=setup,
         new_connections=sum(1 for c in connections[opened_before:] if c.opened_at >= since),
-        request_bytes=sum(len(c.data) for c in chunks if c.direction == "request"),
-        response_bytes=sum(len(c.data) for c in chunks if c.direction == "response"),
+        request_bytes=sum(x.request_bytes for x in during),
+        response_bytes=sum(x.response_bytes for x in during),
         latency_ms=(until - since) * 1000)
 
 

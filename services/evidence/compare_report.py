@@ -7,8 +7,8 @@ import textwrap
 from difflib import unified_diff
 
 from services.evidence.compare import Comparison, Outcome, status_line, summary_line
-from services.evidence.decode import Exchange
-from services.evidence.payload import error_signal, media_type, render_body
+from services.evidence.decode import BYTES_DEFINITION, Exchange
+from services.evidence.payload import binary_metadata, error_signal, media_type, render_body
 
 WIDTH = 100
 MAX_RESULT_LINES = 40
@@ -58,8 +58,8 @@ def render(comparison: Comparison, show_wire: bool = False) -> str:
     lines += ["", f"agreement: {verdict}", "", "on the wire:"]
     for outcome in comparison.outcomes:
         lines += _wire_lines(outcome)
-    lines += ["", "bytes: request → / response ← on the wire during the call, HTTP framing "
-                  "included;", "round trips: request/response exchanges + TCP handshakes"]
+    lines += ["", *textwrap.wrap(f"{BYTES_DEFINITION}; request → / response ←.", WIDTH),
+              "round trips: request/response exchanges + TCP handshakes"]
     if show_wire:
         for outcome in comparison.outcomes:
             lines += ["", "=" * WIDTH, f"{outcome.title}: the raw exchanges", "=" * WIDTH]
@@ -93,7 +93,8 @@ def _wire_lines(outcome: Outcome) -> list[str]:
 
 
 def raw_exchange(x: Exchange) -> list[str]:
-    lines = ["", f"--- {summary_line(x)}", f"    {status_line(x)}"]
+    lines = ["", f"--- {summary_line(x)}", f"    {status_line(x)}",
+             f"    {x.request_bytes} B → · {x.response_bytes} B ← (as counted above)"]
     if x.http_version == "HTTP/2":
         lines.append("frames:")
         lines += _indent("\n".join(x.frames))
@@ -125,8 +126,8 @@ def raw_exchange(x: Exchange) -> list[str]:
 
 
 def _header(name: str, value: str) -> str:
-    if name.endswith("-bin"):  # binary metadata (a serialised google.rpc.Status, ...)
-        return f"{name}: <binary, {len(value.encode('utf-8', 'surrogateescape'))} B>"
+    if name.endswith("-bin"):  # binary metadata, base64 in its text form
+        return f"{name}: {binary_metadata(name, value)}"
     return f"{name}: {value}"
 
 

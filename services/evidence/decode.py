@@ -2,19 +2,30 @@
 
 A connection that opens with the HTTP/2 preface is read as frames (``hyperframe`` + ``hpack``);
 any other as HTTP/1.1 messages. Byte counts are of what crossed the wire: start line, headers,
-framing (chunk sizes, HTTP/2 frame headers) and body.
+framing (chunk sizes, HTTP/2 frame headers) and body; for HTTP/2 only the frames that carry
+the messages (see :data:`MESSAGE_FRAMES`).
 """
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 
-from hpack import Decoder
+from hpack import Decoder, HPACKError
 from hyperframe.frame import ContinuationFrame, DataFrame, Frame, HeadersFrame
 
 from services.evidence.wire import Connection, time_at
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+# What an HTTP/2 exchange's byte count is: the frames that carry its messages (9-byte frame
+# header + payload). Connection frames (preface, SETTINGS, PING, connection WINDOW_UPDATE) and
+# flow control on the stream (WINDOW_UPDATE) are left out: whether and when they are sent
+# depends on timing, so counting them made one call's bytes change from run to run.
+MESSAGE_FRAMES = (HeadersFrame, ContinuationFrame, DataFrame)
+BYTES_DEFINITION = ("bytes: the call's HTTP messages: HTTP/1.1 start line, headers and body "
+                    "(chunk framing included); HTTP/2 the stream's HEADERS, CONTINUATION and "
+                    "DATA frames (frame headers included), not the connection preface, "
+                    "SETTINGS, PING or WINDOW_UPDATE")
 Headers = list[tuple[str, str]]
 
 
@@ -201,14 +212,18 @@ def _decode_h2(number: int, requests: bytes, req_marks: list[tuple[int, float]],
             exchange = streams.get(sid)
             if exchange is None:
                 continue
+            counted = isinstance(frame, MESSAGE_FRAMES)
             exchange.frames.append(f"{direction} {type(frame).__name__.removesuffix('Frame')} "
                                    f"stream={sid} flags={','.join(sorted(frame.flags)) or '-'} "
-                                   f"{size} B")
+                                   f"{size} B" + ("" if counted else " (not counted)"))
+            if direction == "←":
+                exchange.finished = at
+            if not counted:
+                continue
             if direction == "→":
                 exchange.request_bytes += size
             else:
                 exchange.response_bytes += size
-                exchange.finished = at
             if isinstance(frame, DataFrame):
                 if direction == "→":
                     exchange.request_body += frame.data
@@ -218,12 +233,37 @@ def _decode_h2(number: int, requests: bytes, req_marks: list[tuple[int, float]],
                 block = blocks.setdefault((direction, sid), bytearray())
                 block += frame.data
                 if "END_HEADERS" in frame.flags:
-                    headers = [(str(k), str(v)) for k, v in decoder.decode(bytes(block))]
+                    headers = _header_block(decoder, bytes(block))
                     del blocks[(direction, sid)]
                     count = seen.get(sid, 0)
                     seen[sid] = count + 1
                     _place_headers(exchange, direction, count, headers)
     return list(streams.values())
+
+
+def _header_block(decoder: Decoder, block: bytes) -> Headers:
+    """The fields of one HPACK block, as text whatever their octets.
+
+    Decoded raw: grpc-c peers that both announce "true binary metadata" (SETTINGS 0xFE03) send
+    a ``-bin`` value as a 0x00 byte and the raw bytes, not base64, and hpack's default UTF-8
+    decoding fails on those bytes. Such a value is shown in its base64 form, as gRPC defines it.
+    A block that cannot be decoded at all is shown as such: the recorder reports, never crashes.
+    """
+    try:
+        fields = decoder.decode(block, raw=True)
+    except HPACKError as error:
+        return [("x-fourcast-undecodable-header-block", f"{len(block)} B ({error})")]
+    return [(_text(bytes(name)), _value(bytes(name), bytes(value))) for name, value in fields]
+
+
+def _text(octets: bytes) -> str:
+    return octets.decode("utf-8", errors="backslashreplace")
+
+
+def _value(name: bytes, value: bytes) -> str:
+    if name.endswith(b"-bin") and value.startswith(b"\x00"):
+        return base64.b64encode(value[1:]).decode("ascii")
+    return _text(value)
 
 
 def _place_headers(exchange: Exchange, direction: str, count: int, headers: Headers) -> None:

@@ -67,6 +67,30 @@ def grpc_messages(exchange: Exchange, request: bool) -> list[str]:
     return shown
 
 
+def binary_metadata(name: str, value: str) -> str:
+    """A ``-bin`` metadata value (base64): its size, and the google.rpc.Status gRPC defines
+    ``grpc-status-details-bin`` to carry, decoded."""
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        return f"<not base64: {value[:40]!r}>"
+    if name.lower() != "grpc-status-details-bin":
+        return f"<binary, {len(raw)} B>"
+    from google.protobuf import text_format
+    from google.protobuf.message import DecodeError
+    from google.rpc import error_details_pb2, status_pb2  # noqa: F401 (registers the details)
+
+    try:
+        status = status_pb2.Status.FromString(raw)
+    except DecodeError:
+        return f"<binary, {len(raw)} B, not a google.rpc.Status>"
+    text = text_format.MessageToString(status, as_one_line=True, descriptor_pool=None)
+    return f"google.rpc.Status ({len(raw)} B) {{ {text} }}"
+
+
 def render_body(exchange: Exchange, request: bool) -> str:
     body = exchange.request_body if request else exchange.response_body
     kind = media_type(exchange.header("content-type", "request" if request else "response"))

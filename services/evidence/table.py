@@ -129,7 +129,9 @@ def render_table(targets: Sequence[Target]) -> str:
     for label, values in rows:
         lines.append(f"| {label} | " + " | ".join(v.replace("\n", " ") for v in values) + " |")
     lines += ["", "Bytes are those of the call's HTTP messages (start line, headers, body; for "
-              "HTTP/2 the stream's frames), without connection set-up; request → / response ←. "
+              "HTTP/2 the stream's HEADERS, CONTINUATION and DATA frames), without connection "
+              "set-up or flow control (SETTINGS, PING, WINDOW_UPDATE); request → / response ←; "
+              "the same count as `fourcast compare`. "
               "Each call is made by a new client, so a client that finds its URLs by following "
               "links pays here for reading the entry point first (once per client, and "
               "cacheable)."]

@@ -89,3 +89,53 @@ def test_a_server_that_is_not_running_is_reported_not_a_traceback(
     status = main(["compare", "station", "KJFK", *[f for p in ("rest", "graphql", "grpc", "soap")
                                                   for f in (f"--{p}-port", port)]])
     assert status == 2 and "no server answers" in capsys.readouterr().err
+
+
+def _port_flags(targets: dict[str, Target]) -> list[str]:
+    return [f for t in targets.values() for f in (f"--{t.protocol}-port", str(t.port))]
+
+
+@pytest.mark.parametrize("argv", [["station", "kjfk"], ["station", "K"], ["station", "KJFK1"],
+                                  ["latest", "kjfk"]])
+def test_an_invalid_station_id_is_shown_side_by_side_not_a_traceback(
+        targets: dict[str, Target], capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    # gRPC answers with binary metadata (grpc-status-details-bin) sent as raw bytes, which the
+    # recorder's HPACK decoding used to choke on
+    assert main(["compare", *argv, "--show-wire", *_port_flags(targets)]) == 0
+    text = capsys.readouterr().out
+    assert "raised InvalidArgument" in text and "agreement: all 4 agree" in text
+    assert "trailer grpc-status: 3 (INVALID_ARGUMENT)" in text
+    assert "grpc-status-details-bin: google.rpc.Status" in text
+
+
+def test_bytes_count_only_the_frames_that_carry_the_messages_the_same_everywhere(
+        targets: dict[str, Target]) -> None:
+    comparison = compare(list(targets.values()), _args("station", "KJFK"))
+    for outcome in comparison.outcomes:
+        assert outcome.wire is not None
+        exchanges = outcome.wire.exchanges
+        assert outcome.wire.request_bytes == sum(x.request_bytes for x in exchanges)
+        assert outcome.wire.response_bytes == sum(x.response_bytes for x in exchanges)
+        for x in exchanges:
+            if x.http_version != "HTTP/2":
+                continue
+            counted = {"→": 0, "←": 0}
+            for frame in x.frames:
+                direction, kind, *_, size, unit = frame.replace(" (not counted)", "").split()
+                assert unit == "B"
+                if kind in ("Headers", "Continuation", "Data"):
+                    assert "not counted" not in frame
+                    counted[direction] += int(size)
+                else:
+                    assert "not counted" in frame, frame
+            assert (counted["→"], counted["←"]) == (x.request_bytes, x.response_bytes)
+
+
+def test_a_call_repeated_counts_the_same_bytes(targets: dict[str, Target]) -> None:
+    def counts() -> list[tuple[int, int]]:
+        comparison = compare(list(targets.values()), _args("station", "KJFK"))
+        return [(o.wire.request_bytes, o.wire.response_bytes) if o.wire else (0, 0)
+                for o in comparison.outcomes]
+
+    first = counts()
+    assert all(counts() == first for _ in range(3))
