@@ -9,7 +9,11 @@
 - times are stored as integer Unix seconds (UTC), measurements as SI ``REAL`` or NULL.
 
 One connection per thread: the WSGI servers call in from worker threads, the asyncio servers
-through ``asyncio.to_thread``.
+through ``asyncio.to_thread``. A connection that fails with a read-only, I/O or "not a
+database" error is dropped and the thread's next call opens a fresh one: a connection opened
+while the file was briefly read-only stays read-only forever otherwise (a worker thread that
+lives as long as the server would refuse writes until restart). A write that finds the disk
+full raises the core's ``StoreFull``, with nothing of it written.
 """
 
 from __future__ import annotations
@@ -18,14 +22,16 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
 from services.core.domain import Observation, RecordedObservation, Station
 from services.core.errors import Internal
-from services.core.ports import Repository, WriteTransaction
+from services.core.ports import WriteTransaction
 from services.core.units import MEASUREMENTS
+from services.store.base import Store
+from services.store.errors import is_stale_connection, open_failure, write_failure
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
@@ -79,6 +85,26 @@ def _observation_params(obs: Observation) -> tuple:
 def _chunks(items: Sequence, size: int = _MAX_SQL_VARIABLES) -> Iterator[Sequence]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
+
+
+class _Connection(sqlite3.Connection):
+    """A connection that remembers it failed in a way that makes it unfit for reuse."""
+
+    stale = False
+
+    def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlite3.Error as error:
+            self.stale = self.stale or is_stale_connection(error)
+            raise
+
+    def executemany(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlite3.Error as error:
+            self.stale = self.stale or is_stale_connection(error)
+            raise
 
 
 def _close_all(connections: list[sqlite3.Connection], lock: threading.Lock) -> None:
@@ -154,12 +180,12 @@ class SqliteWriteTransaction(WriteTransaction):
         return gone
 
 
-class SqliteRepository(Repository):
+class SqliteRepository(Store):
     """Fourcast's store in one SQLite file (``:memory:`` is refused: processes share it)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.name = str(self.path)
         self._local = threading.local()
         # Every connection this repository opened, in any thread: closed by close(), or when
         # the repository is garbage-collected (Python 3.13 warns about unclosed connections).
@@ -167,12 +193,17 @@ class SqliteRepository(Repository):
         self._connections_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _close_all, self._connections,
                                            self._connections_lock)
-        self._migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._migrate()
+        except (sqlite3.Error, OSError) as error:
+            self.close()
+            raise open_failure(str(self.path), error) from error
 
     # -- connections ------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, factory=_Connection,
                              isolation_level=None, check_same_thread=False)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
@@ -182,11 +213,22 @@ class SqliteRepository(Repository):
     @property
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
+        if db is not None and db.stale:
+            self._discard(db)
+            db = None
         if db is None:
             db = self._local.db = self._connect()
             with self._connections_lock:
                 self._connections.append(db)
         return db
+
+    def _discard(self, db: sqlite3.Connection) -> None:
+        with self._connections_lock:
+            if db in self._connections:
+                self._connections.remove(db)
+        self._local.db = None
+        with suppress(sqlite3.Error):
+            db.close()
 
     def close(self) -> None:
         """Close every connection of this repository (in all threads)."""
@@ -222,15 +264,26 @@ class SqliteRepository(Repository):
         db.execute("BEGIN IMMEDIATE")
         try:
             yield db
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, an I/O error)
+            if db.in_transaction:
+                with suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+            if db.in_transaction:  # not even a rollback worked: never reuse it
+                db.stale = True  # type: ignore[attr-defined]
             raise
-        db.execute("COMMIT")
 
     @contextmanager
     def write(self) -> Iterator[WriteTransaction]:
-        with self._transaction() as db:
-            yield SqliteWriteTransaction(db)
+        try:
+            with self._transaction() as db:
+                yield SqliteWriteTransaction(db)
+        except sqlite3.Error as error:
+            failure = write_failure(error)
+            if failure is error:
+                raise
+            raise failure from error
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -357,6 +410,17 @@ class SqliteRepository(Repository):
     def is_seeded(self) -> bool:
         return self._db.execute("SELECT 1 FROM meta WHERE key = 'seeded'").fetchone() is not None
 
+    def changes_since_seed(self) -> int:
+        """How many changes were committed after the last seed (all of them if never seeded).
+
+        A store seeded before the marker existed counts from 1: seeding a fresh store moved
+        the sequence from 0 to 1."""
+        row = self._db.execute(
+            "SELECT (SELECT value FROM meta WHERE key = 'seed_sequence'),"
+            " (SELECT 1 FROM meta WHERE key = 'seeded')").fetchone()
+        seed_sequence = int(row[0]) if row[0] is not None else (1 if row[1] else 0)
+        return max(0, self.current_sequence() - seed_sequence)
+
     def load_seed(self, stations: Sequence[Station], observations: Sequence[Observation], *,
                   replace_all: bool, source: str) -> bool:
         """Load a seed in one transaction. Without ``replace_all`` it does nothing if the store
@@ -379,4 +443,6 @@ class SqliteRepository(Repository):
             # Advance the sequence so every process's caches see that the data changed.
             db.execute("UPDATE change_sequence SET value = value + 1 WHERE id = 1")
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (source,))
+            db.execute("INSERT OR REPLACE INTO meta (key, value) SELECT 'seed_sequence', value"
+                       " FROM change_sequence WHERE id = 1")
         return True
