@@ -45,26 +45,30 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def _db_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="SQLite database file (env FOURCAST_DB; default in "
-                             "$XDG_DATA_HOME/fourcast/)")
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="SQLite database file, or a postgresql://USER@HOST:PORT/DB URL "
+                             "(env FOURCAST_DB; default $XDG_DATA_HOME/fourcast/fourcast.sqlite3)")
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from services.store import SqliteRepository, reseed
+    from services.store import SeedWouldOverwrite, StoreUnavailable, connect, reseed
 
     settings = settings_from(args)
     started = time.perf_counter()
-    repository = SqliteRepository(settings.db_path)
-    reseed(repository, replace_all=True)
-    stations, observations = repository.counts()
-    print(f"seeded {settings.db_path}: {stations} stations, {observations} observations "
+    try:
+        with connect(settings.db) as repository:
+            reseed(repository, replace_all=True, force=getattr(args, "force", False))
+            stations, observations = repository.counts()
+    except (StoreUnavailable, SeedWouldOverwrite) as error:
+        print(f"fourcast seed: {error}", file=sys.stderr)
+        return 1
+    print(f"seeded {settings.db_display}: {stations} stations, {observations} observations "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from services.store import open_store
+    from services.store import StoreUnavailable, open_store
     from services.supervisor import Supervisor
 
     settings = settings_from(args)
@@ -73,7 +77,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"unknown protocol(s): {', '.join(unknown)}; choose from {', '.join(PROTOCOLS)}",
               file=sys.stderr)
         return 2
-    open_store(settings.db_path).close()
+    try:
+        open_store(settings.db).close()
+    except StoreUnavailable as error:
+        print(f"fourcast serve: {error}", file=sys.stderr)
+        return 1
     if not os.environ.get(API_KEYS_ENV):
         key = generate_key()
         os.environ[API_KEYS_ENV] = key
@@ -111,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     seed = commands.add_parser("seed", help="(re)build the database from the packaged seed")
     _db_flag(seed)
+    seed.add_argument("--force", action="store_true",
+                      help="replace the database even if it holds writes made after seeding")
     seed.set_defaults(handler=cmd_seed, host=None,
                       **{f"{p}_port": None for p in DEFAULT_PORTS})
 

@@ -8,6 +8,9 @@
 | SOAP port | ``--soap-port`` | ``FOURCAST_SOAP_PORT`` | 8002 |
 | gRPC port | ``--grpc-port`` | ``FOURCAST_GRPC_PORT`` | 50051 |
 | database | ``--db`` | ``FOURCAST_DB`` | ``$XDG_DATA_HOME/fourcast/fourcast.sqlite3`` |
+
+The database is a SQLite file path or a ``postgresql://`` URL; it is kept as the text given
+(``Path`` would fold a URL's ``//`` and make it a relative folder named ``postgresql:``).
 | write keys | — | ``FOURCAST_API_KEYS`` | none (``fourcast serve`` generates one) |
 | read-only keys | — | ``FOURCAST_READ_ONLY_KEYS`` | none |
 """
@@ -39,22 +42,33 @@ def port_env(protocol: str) -> str:
 class Settings:
     host: str
     ports: Mapping[str, int]
-    db_path: Path
+    db: str | Path  # a SQLite file or a postgresql:// URL (see services.store.open_store)
+
+    @property
+    def db_path(self) -> str | Path:
+        """The older name of :attr:`db` (it may be a URL, not a path)."""
+        return self.db
+
+    @property
+    def db_display(self) -> str:
+        """:attr:`db` fit to print: a URL's password is masked."""
+        from services.store.target import display
+
+        return display(self.db)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         ports = {p: int(env.get(port_env(p)) or default) for p, default in DEFAULT_PORTS.items()}
         db = env.get("FOURCAST_DB")
-        return cls(env.get("FOURCAST_HOST") or "127.0.0.1", ports,
-                   Path(db) if db else default_db_path(env))
+        return cls(env.get("FOURCAST_HOST") or "127.0.0.1", ports, db or default_db_path(env))
 
     def with_overrides(self, host: str | None = None, db_path: str | Path | None = None,
-                       **ports: int | None) -> Settings:
+                       db: str | Path | None = None, **ports: int | None) -> Settings:
         merged = dict(self.ports)
         merged.update({p: v for p, v in ports.items() if v is not None})
         return replace(self, host=host or self.host, ports=merged,
-                       db_path=Path(db_path) if db_path else self.db_path)
+                       db=db or db_path or self.db)
 
     def port(self, protocol: str) -> int:
         return self.ports[protocol]
@@ -63,7 +77,7 @@ class Settings:
         """The environment that passes these settings on to a server process."""
         env = dict(os.environ if base is None else base)
         env["FOURCAST_HOST"] = self.host
-        env["FOURCAST_DB"] = str(self.db_path)
+        env["FOURCAST_DB"] = str(self.db)
         for protocol, port in self.ports.items():
             env[port_env(protocol)] = str(port)
         return env
@@ -74,4 +88,4 @@ def build_service(settings: Settings | None = None) -> WeatherService:
     from services.store import open_store
 
     settings = settings or Settings.from_env()
-    return WeatherService(open_store(settings.db_path), KeyChecker.from_env())
+    return WeatherService(open_store(settings.db), KeyChecker.from_env())

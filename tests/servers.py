@@ -28,12 +28,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(protocol: str, db_path: Path, log_dir: Path,
+def served(protocol: str, db_path: Path | str, log_dir: Path,
            extra_env: dict[str, str] | None = None) -> Iterator[ServerProcess]:
-    """Run the ``protocol`` server over ``db_path`` until the block ends."""
+    """Run the ``protocol`` server over ``db_path`` (a SQLite file or a PostgreSQL URL) until
+    the block ends."""
     ports = dict(DEFAULT_PORTS)
     ports[protocol] = free_port()
-    settings = Settings(host=HOST, ports=ports, db_path=db_path)
+    settings = Settings(host=HOST, ports=ports, db=db_path)
     env = {"FOURCAST_API_KEYS": API_KEY, "FOURCAST_READ_ONLY_KEYS": READ_ONLY_KEY}
     env.update(extra_env or {})
     server = ServerProcess(PROTOCOLS[protocol], settings, env=env)
