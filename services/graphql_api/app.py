@@ -3,9 +3,13 @@
 On top of Strawberry's GraphQL-over-HTTP handling:
 
 - a mutation sent with GET is refused with 405 and ``Allow: POST`` (GraphQL over HTTP);
-- a request that fails before execution (unparseable JSON, a syntax error, an unknown field, a
-  limit) is answered with a 4xx status and a GraphQL error body with ``extensions.code``,
-  never a traceback, never a 5xx;
+- the answer's media type is negotiated from ``Accept`` (:mod:`.media`): with
+  ``application/graphql-response+json`` a request that fails before execution (a syntax
+  error, an unknown field, a limit, a bad variable) is a 400 without a ``data`` entry; with
+  ``application/json`` (and by default) it is a 200, as GraphQL over HTTP asks for legacy
+  clients; a body that is not a GraphQL request (malformed or too deeply nested JSON, not
+  UTF-8, not an object) is a 400 and a content type other than JSON a 415, in either media
+  type, always as a GraphQL error body with ``extensions.code``, never a traceback or a 5xx;
 - a body over :data:`MAX_BODY_BYTES` is refused with 413 and ``RESOURCE_EXHAUSTED`` before
   it is parsed (as declared by ``Content-Length``, or as it streams in);
 - the context carries the service, the Bearer credential and per-request DataLoaders.
@@ -14,6 +18,7 @@ On top of Strawberry's GraphQL-over-HTTP handling:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from cross_web import HTTPException
@@ -26,14 +31,24 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from services.core.budget import StreamBudget
 from services.core.service import WeatherService
-from services.graphql_api.context import Context, bearer_credential
+from services.graphql_api.context import Context, bearer_credential, client_of
 from services.graphql_api.errors import BAD_REQUEST, REQUEST_ERROR_CODES
+from services.graphql_api.media import GRAPHQL_RESPONSE, JSON, content_type, negotiate
 from services.graphql_api.schema import build_schema
+from services.graphql_api.subscription import (
+    MAX_SUBSCRIPTIONS,
+    MAX_SUBSCRIPTIONS_PER_CLIENT,
+    MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    LimitedTransportWS,
+)
 
 PATH = "/graphql"
 # Room for the largest import the core accepts (50,000 observations, ~10 MB of JSON).
 MAX_BODY_BYTES = 16 * 1024 * 1024
+#: the media type negotiated for the request being answered (one task per request)
+_media: ContextVar[str] = ContextVar("media", default=JSON)
 
 
 class _BodyTooLarge(Exception):
@@ -68,11 +83,16 @@ async def _drain(receive: Receive, budget: int) -> None:
             return
 
 
-def _declared_length(scope: Scope) -> int:
+def _header(scope: Scope, wanted: bytes) -> str | None:
     for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else 0
-    return 0
+        if name == wanted:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _declared_length(scope: Scope) -> int:
+    value = _header(scope, b"content-length") or ""
+    return int(value) if value.isdigit() else 0
 
 
 def _is_request_error(data: Mapping[str, Any]) -> bool:
@@ -84,14 +104,20 @@ def _is_request_error(data: Mapping[str, Any]) -> bool:
 
 
 class FourcastGraphQL(GraphQL[Context, None]):
-    def __init__(self, service: WeatherService) -> None:
+    graphql_transport_ws_handler_class = LimitedTransportWS
+    max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
+
+    def __init__(self, service: WeatherService, streams: StreamBudget | None = None) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql",
                          subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.service = service
+        self.streams = streams or StreamBudget.from_env(
+            MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_CLIENT, kind="subscriptions")
 
     async def get_context(self, request: Request | WebSocket,  # type: ignore[override]
                           response: Response | WebSocket) -> Context:
-        return Context(self.service, bearer_credential(request.headers))
+        credential = bearer_credential(request.headers)
+        return Context(self.service, credential, self.streams, client_of(request, credential))
 
     def parse_json(self, data: str | bytes) -> Any:
         """A JSON object (or a batch list, which Strawberry refuses); anything else is a 400,
@@ -100,6 +126,8 @@ class FourcastGraphQL(GraphQL[Context, None]):
             parsed = self.decode_json(data)
         except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
             raise HTTPException(400, "Unable to parse request body as JSON") from error
+        except RecursionError as error:  # the C decoder's bound on nesting
+            raise HTTPException(400, "The request body is nested too deeply") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
         return parsed
@@ -114,8 +142,15 @@ class FourcastGraphQL(GraphQL[Context, None]):
 
     def create_response(self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
                         sub_response: Response) -> Response:
-        response = super().create_response(response_data, sub_response)
+        media = _media.get()
+        before_execution = False
         if isinstance(response_data, Mapping) and _is_request_error(response_data):
+            before_execution = True  # GraphQL: no data entry when execution never started
+            response_data = {k: v for k, v in response_data.items()  # type: ignore[assignment]
+                             if k != "data"}
+        response = super().create_response(response_data, sub_response)
+        response.headers["content-type"] = content_type(media)
+        if before_execution and media == GRAPHQL_RESPONSE:
             response.status_code = 400
         return response
 
@@ -124,13 +159,15 @@ class FourcastGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
             return
         too_large = f"the request body is larger than {MAX_BODY_BYTES} bytes"
+        _media.set(negotiate(_header(scope, b"accept")))
         try:
             if _declared_length(scope) > MAX_BODY_BYTES:
                 raise _BodyTooLarge
             response = await self.run(Request(scope=scope,
                                               receive=_limited(receive, MAX_BODY_BYTES)))
         except HTTPException as error:
-            response = _error_response(error.status_code, error.reason)
+            status = 415 if error.reason == _UNSUPPORTED else error.status_code
+            response = _error_response(status, error.reason)
         except _BodyTooLarge:
             await _drain(receive, 4 * MAX_BODY_BYTES)
             response = _error_response(413, too_large)
@@ -138,13 +175,19 @@ class FourcastGraphQL(GraphQL[Context, None]):
 
 
 _STATUS_CODES = {405: "METHOD_NOT_ALLOWED", 413: "RESOURCE_EXHAUSTED"}
+_UNSUPPORTED = "Unsupported content type"  # Strawberry's reason for a body that is not JSON
 
 
 def _error_response(status: int, reason: str) -> Response:
     code = _STATUS_CODES.get(status, BAD_REQUEST)
-    headers = {"Allow": "POST"} if status == 405 else None
+    headers = {"Allow": "POST"} if status == 405 else {}
+    if status == 415:
+        reason = "a GraphQL request over POST is JSON: Content-Type: application/json"
+        headers = {"Accept-Post": "application/json"}
     body = {"errors": [{"message": reason, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status, headers=headers)
+    response = JSONResponse(body, status_code=status, headers=headers)
+    response.headers["content-type"] = content_type(_media.get())
+    return response
 
 
 class PathRouter:
@@ -175,9 +218,11 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-def create_app(service: WeatherService) -> PathRouter:
-    """The ASGI application serving ``service`` at ``/graphql`` (HTTP and websockets)."""
-    return PathRouter(FourcastGraphQL(service))
+def create_app(service: WeatherService, streams: StreamBudget | None = None) -> PathRouter:
+    """The ASGI application serving ``service`` at ``/graphql`` (HTTP and websockets), its
+    subscriptions within ``streams`` (by default from the environment, see
+    :mod:`services.core.budget`)."""
+    return PathRouter(FourcastGraphQL(service, streams))
 
 
 __all__ = ["PATH", "FourcastGraphQL", "create_app"]

@@ -1,4 +1,5 @@
-"""The per-request context: the service, the caller's credential, and fresh DataLoaders.
+"""The per-request context: the service, the caller's credential, the subscription budget and
+who the caller is for it, and fresh DataLoaders.
 
 DataLoaders are built for every request (never shared), so their caches cannot leak one
 caller's reads into another's or serve stale data across requests. The synchronous core runs in
@@ -13,9 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
+from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
+from services.core.budget import StreamBudget
 from services.core.domain import Observation, Station
 from services.core.service import WeatherService
 from services.core.units import Units
@@ -31,10 +34,20 @@ def bearer_credential(headers: Mapping[str, str]) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
+def client_of(connection: HTTPConnection, credential: str | None) -> str:
+    """Who a caller is, for the per-client share of a budget: its API key when it gave one
+    (valid or not: an unknown key gets nothing but its own refusals), else its address."""
+    if credential is not None:
+        return f"key:{credential}"
+    return f"peer:{connection.client.host if connection.client else 'unknown'}"
+
+
 @dataclass
 class Context:
     service: WeatherService
     credential: str | None
+    streams: StreamBudget
+    client: str
     stations: DataLoader[str, Station | None] = field(init=False)
     latest_observations: DataLoader[tuple[str, Units], Observation | None] = field(init=False)
 

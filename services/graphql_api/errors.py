@@ -6,7 +6,9 @@ errors propagate (a subscription's events bypass that hook: the subscription res
 with :func:`contract_error` instead):
 
 - a core error (found as the GraphQL error's ``original_error``) gets its code from
-  :data:`CODES`, plus ``violations`` for InvalidArgument and the resource for NotFound;
+  :data:`CODES` (by its nearest mapped class: TooManyStreams and StoreFull are
+  RESOURCE_EXHAUSTED), plus ``violations`` for InvalidArgument, the resource for NotFound,
+  ``perClient`` and ``retryAfterSeconds`` for TooManyStreams;
 - an error with no path is a request error raised before execution (syntax, validation, the
   depth/token/alias limits, variable coercion): ``GRAPHQL_PARSE_FAILED``,
   ``GRAPHQL_VALIDATION_FAILED`` or ``BAD_USER_INPUT``, with graphql-core's message;
@@ -33,6 +35,7 @@ from services.core.errors import (
     NotFound,
     PermissionDenied,
     ResourceExhausted,
+    TooManyStreams,
     Unauthenticated,
 )
 
@@ -52,18 +55,23 @@ PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 BAD_REQUEST = "BAD_REQUEST"
 #: codes of errors that stop a request before execution: HTTP answers them with 400
-REQUEST_ERROR_CODES = frozenset({PARSE_FAILED, VALIDATION_FAILED, "BAD_USER_INPUT", BAD_REQUEST})
+REQUEST_ERROR_CODES = frozenset({PARSE_FAILED, VALIDATION_FAILED, "BAD_USER_INPUT", BAD_REQUEST,
+                                 "QUERY_TOO_COSTLY"})
 
 
 def core_extensions(error: FourcastError) -> dict[str, Any]:
     """``extensions`` for a core error, by the contract table."""
-    extensions: dict[str, Any] = {"code": CODES.get(type(error), INTERNAL_CODE)}
+    code = next((CODES[c] for c in type(error).__mro__ if c in CODES), INTERNAL_CODE)
+    extensions: dict[str, Any] = {"code": code}
     if isinstance(error, InvalidArgument):
         extensions["violations"] = [{"field": v.field, "description": v.description}
                                     for v in error.violations]
     elif isinstance(error, NotFound):
         extensions["resourceType"] = error.resource_type
         extensions["resourceName"] = error.resource_name
+    elif isinstance(error, TooManyStreams):
+        extensions["perClient"] = error.per_client
+        extensions["retryAfterSeconds"] = error.retry_after
     return extensions
 
 

@@ -1,15 +1,20 @@
 """The schema, its limits against hostile queries, and its caches.
 
-Limits (each refused before execution, in milliseconds, with GRAPHQL_* codes):
+Limits (each refused before execution, with an error code):
 
-- depth: :data:`MAX_DEPTH` levels of fields (the deepest useful query here is 7). Strawberry's
-  limiter skips introspection, where the schema's only cycles are (``__Type.fields.type…``);
+- depth: :data:`MAX_DEPTH` levels of fields (the deepest useful query here is 7). The limit
+  skips introspection, where the schema's only cycles are (``__Type.fields.type…``);
   graphql-core's own ``MaxIntrospectionDepthRule`` (a standard rule) bounds those, and its
   parser refuses documents nested too deeply;
 - tokens: :data:`MAX_TOKENS` per document (checked while parsing: a huge document is never
   built into an AST);
 - aliases: :data:`MAX_ALIASES` per document (an alias bomb repeats one costly field);
+- cost: :data:`~services.graphql_api.cost.MAX_COST`, estimated from the page sizes and ranges
+  asked for (:mod:`.cost`), refused with ``QUERY_TOO_COSTLY``;
 - page size: the core's limit (``first``/``last`` at most 500) applies to every connection.
+
+Depth, aliases and cost are measured once per fragment (:mod:`.limits`), so checking them is
+linear in the document however its fragments spread one another.
 
 Introspection is on: Fourcast is a showcase of API styles, and GraphQL's self-description is one
 of the things it demonstrates (stock clients fetch the schema, GraphiQL completes queries). It
@@ -26,18 +31,18 @@ import contextlib
 from collections.abc import Iterator
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
+from services.graphql_api.cost import QueryCostLimit
 from services.graphql_api.errors import ErrorContract, log_unexpected
+from services.graphql_api.limits import limits_rule
 from services.graphql_api.mutation import Mutation
 from services.graphql_api.query import Query
 from services.graphql_api.subscription import Subscription
@@ -71,11 +76,9 @@ class FourcastSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    # The limiters' rule classes are made once, here: each limiter instance makes a new class,
-    # and a new class per request would make every ValidationCache lookup (keyed by the rule
-    # classes) a miss.
-    limits = [*QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
-              *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules]
+    # The rule class is made once, here: a new class per request would make every
+    # ValidationCache lookup (keyed by the rule classes) a miss.
+    limits: list[type[ASTValidationRule]] = [limits_rule(MAX_DEPTH, MAX_ALIASES)]
     return FourcastSchema(
         query=Query, mutation=Mutation, subscription=Subscription,
         # Factories: Strawberry builds fresh extension instances for each operation.
@@ -85,4 +88,5 @@ def build_schema() -> strawberry.Schema:
             lambda: AddValidationRules(limits),
             lambda: ReportingParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
+            QueryCostLimit,  # after the cache's validation: it prices valid documents only
         ])

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from services.graphql_api.media import GRAPHQL_RESPONSE
 from services.supervisor import ServerProcess
 from tests.servers import HOST
 
@@ -25,11 +26,14 @@ def http(graphql_server: ServerProcess) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def post(http: httpx.Client) -> Callable[..., httpx.Response]:
-    """``post(query, variables=None, key=None)``: one GraphQL request over POST."""
+    """``post(query, variables=None, key=None, accept=...)``: one GraphQL request over POST,
+    by default accepting only ``application/graphql-response+json`` (request errors are 4xx)."""
 
     def send(query: str, variables: dict[str, Any] | None = None,
-             key: str | None = None) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
+             key: str | None = None, accept: str = GRAPHQL_RESPONSE) -> httpx.Response:
+        headers = {"Accept": accept}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
         return http.post("/graphql", json={"query": query, "variables": variables or {}},
                          headers=headers)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from services.core.auth import KeyChecker
+from services.core.budget import StreamBudget
 from services.core.domain import Station
 from services.core.service import WeatherService
 from services.graphql_api.context import Context
@@ -46,11 +47,15 @@ def store(tmp_path: Path) -> CountingRepository:
     return CountingRepository(tmp_path / "fourcast.sqlite3")
 
 
+def a_context(service: WeatherService) -> Context:
+    return Context(service, None, StreamBudget(1, 1), "test")
+
+
 def selects_for_every_station(store: CountingRepository) -> tuple[int, int]:
     service = WeatherService(store, KeyChecker(["k"]))
     before = store.selects
     result = asyncio.run(build_schema().execute(EVERY_STATION,
-                                                context_value=Context(service, None)))
+                                                context_value=a_context(service)))
     assert result.errors is None
     assert result.data is not None
     return len(result.data["stations"]["edges"]), store.selects - before

@@ -11,6 +11,7 @@ from gql.transport.exceptions import TransportQueryError
 
 from clients.graphql_client import CODES, core_error
 from services.core.auth import KeyChecker
+from services.core.budget import StreamBudget
 from services.core.domain import Station
 from services.core.errors import InvalidArgument, NotFound
 from services.core.service import WeatherService
@@ -25,12 +26,16 @@ class BrokenService(WeatherService):
         raise RuntimeError(f"disk I/O error in /var/lib/secret.sqlite3 reading {station_id}")
 
 
+def a_context(service: WeatherService) -> Context:
+    return Context(service, None, StreamBudget(1, 1), "test")
+
+
 def test_an_unexpected_error_is_masked_and_logged(tmp_path: Path,
                                                   caplog: pytest.LogCaptureFixture) -> None:
     service = BrokenService(open_store(tmp_path / "db.sqlite3"), KeyChecker([]))
     with caplog.at_level(logging.ERROR, "services.graphql_api.errors"):
         result = asyncio.run(build_schema().execute(
-            '{ station(id: "KJFK") { id } }', context_value=Context(service, None)))
+            '{ station(id: "KJFK") { id } }', context_value=a_context(service)))
     assert result.errors is not None
     [error] = result.errors
     assert error.message == "internal error"
