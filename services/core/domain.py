@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from services.core.units import MEASUREMENTS, Units, unit_codes
+from services.core.units import MEASUREMENTS, OBSERVATION_QUANTITIES, Units, unit_codes
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,3 +215,14 @@ def version_of(entity: Station | Observation) -> str:
 def to_plain(obj: Any) -> Any:
     """A JSON-friendly dict of any domain object (for normalised comparisons and tests)."""
     return _plain(asdict(obj))
+
+
+def in_units(obs: Observation, units: Units) -> Observation:
+    """An SI observation converted to ``units`` (missing values stay missing)."""
+    if units is Units.SI:
+        return obs
+    changes: dict[str, Any] = {
+        name: OBSERVATION_QUANTITIES[name].convert(getattr(obs, name), units)
+        for name in MEASUREMENTS
+    }
+    return replace(obs, units=units, **changes)

@@ -20,6 +20,7 @@ protocol's signal back to the class with :func:`error_class_for_code`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -60,16 +61,24 @@ class NotFound(FourcastError):
         return (self.code, self.resource_type, self.resource_name)
 
 
+MAX_REPORTED_VIOLATIONS = 100
+
+
 class InvalidArgument(FourcastError):
-    """The request is malformed; ``violations`` says which fields and why."""
+    """The request is malformed; ``violations`` says which fields and why: at most
+    MAX_REPORTED_VIOLATIONS of them, the message saying how many more were left out."""
 
     code = "INVALID_ARGUMENT"
 
-    def __init__(self, violations: list[FieldViolation] | tuple[FieldViolation, ...],
-                 message: str | None = None) -> None:
-        self.violations = tuple(violations)
+    def __init__(self, violations: Iterable[FieldViolation], message: str | None = None
+                 ) -> None:
+        listed = list(violations)
+        self.violations = tuple(listed[:MAX_REPORTED_VIOLATIONS])
+        self.omitted = len(listed) - len(self.violations)
         if message is None:
             message = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+            if self.omitted:
+                message += f"; and {self.omitted} more violation(s) not listed"
         super().__init__(message or "invalid argument")
 
     @classmethod

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.core import paging, validation
@@ -42,36 +41,29 @@ from services.core.domain import (
     RecordedObservation,
     Station,
     WriteResult,
+    in_units,
     version_of,
 )
 from services.core.dry_run import DryRunRepository
-from services.core.errors import FailedPrecondition, InvalidArgument, NotFound
+from services.core.errors import (
+    MAX_REPORTED_VIOLATIONS,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
 from services.core.ports import Repository
-from services.core.units import MEASUREMENTS, OBSERVATION_QUANTITIES, Units
+from services.core.units import Units
 from services.core.validation import Violations
-
-if TYPE_CHECKING:  # the watch module imports this one
-    from services.core.watch import ObservationWatch
+from services.core.watch import ObservationWatch
 
 DEFAULT_OBSERVATION_WINDOW = timedelta(days=1)
 DEFAULT_DAILY_DAYS = 7
-MAX_REPORTED_VIOLATIONS = 100
+__all__ = ["MAX_REPORTED_VIOLATIONS", "WeatherService", "in_units", "observation_name"]
 
 
 def observation_name(station_id: str, observed_at: datetime) -> str:
     """The resource name of an observation, the same in every protocol's errors."""
     return f"{station_id}/{observed_at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
-
-
-def in_units(obs: Observation, units: Units) -> Observation:
-    """An SI observation converted to ``units`` (missing values stay missing)."""
-    if units is Units.SI:
-        return obs
-    changes: dict[str, Any] = {
-        name: OBSERVATION_QUANTITIES[name].convert(getattr(obs, name), units)
-        for name in MEASUREMENTS
-    }
-    return replace(obs, units=units, **changes)
 
 
 class WeatherService:
@@ -98,7 +90,7 @@ class WeatherService:
                       page_token: str | None = None) -> Page[Station]:
         size = validation.check_page_size(page_size)
         query = paging.fingerprint("stations")
-        cursor = paging.decode(page_token, query)
+        cursor = paging.decode(page_token, query, STATION_KEY)
 
         def fetch(after: Any, before: Any, limit: int) -> list[Station]:
             return self.repository.list_stations(
@@ -113,6 +105,16 @@ class WeatherService:
         if station is None:
             raise NotFound("station", station_id)
         return station
+
+    def require_stations(self, station_ids: Sequence[str]) -> None:
+        """Each id well-formed and an existing station (one batched lookup), or the error
+        about the first that is not."""
+        for station_id in station_ids:
+            validation.check_station_id(station_id)
+        found = self.repository.get_stations(list(dict.fromkeys(station_ids)))
+        for station_id in station_ids:
+            if station_id not in found:
+                raise NotFound("station", station_id)
 
     def get_stations(self, station_ids: Sequence[str]) -> dict[str, Station]:
         """Batch lookup for DataLoaders: the existing stations among the ids (one query)."""
@@ -185,9 +187,9 @@ class WeatherService:
             span = self.repository.observation_span(station_id)
             end = (span[1] if span else datetime(2000, 1, 1, tzinfo=UTC)) + timedelta(seconds=1)
         if start is None and isinstance(end, datetime):
-            start = end - DEFAULT_OBSERVATION_WINDOW
+            start = _shifted(end, -DEFAULT_OBSERVATION_WINDOW)
         if end is None and isinstance(start, datetime):
-            end = start + DEFAULT_OBSERVATION_WINDOW
+            end = _shifted(start, DEFAULT_OBSERVATION_WINDOW)
         return validation.check_time_range(start, end, max_range)
 
     def list_observations(self, station_id: str, start: datetime | None = None,
@@ -201,7 +203,7 @@ class WeatherService:
         s, e = self._observation_range(station_id, start, end, validation.MAX_RANGE)
         query = paging.fingerprint("observations", station=station_id, start=s.isoformat(),
                                    end=e.isoformat(), units=unit_system.value)
-        cursor = paging.decode(page_token, query)
+        cursor = paging.decode(page_token, query, OBSERVATION_KEY)
 
         def fetch(after: Any, before: Any, limit: int) -> list[Observation]:
             rows = self.repository.list_observations(
@@ -301,13 +303,12 @@ class WeatherService:
                            limit: int | None = None) -> list[RecordedObservation]:
         """Observations recorded after change ``sequence`` (the polling form of a watch),
         oldest first. Pass the last ``sequence`` you saw to continue."""
-        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
-            raise InvalidArgument.single("sequence", "must be a non-negative integer")
+        validation.check_sequence(sequence)
         size = validation.check_page_size(limit)
         unit_system = Units.parse(units)
         ids = validation.check_station_filter(station_ids)
-        for station_id in ids or ():
-            self.get_station(station_id)
+        if ids is not None:
+            self.require_stations(ids)
         found = self.repository.observations_after(sequence, ids, size)
         return [RecordedObservation(r.sequence, in_units(r.observation, unit_system))
                 for r in found]
@@ -316,16 +317,12 @@ class WeatherService:
               after_sequence: int | None = None) -> ObservationWatch:
         """A live watch of observations as they are recorded (by any process), of the given
         stations (at least one) or, with None, of every station."""
-        from services.core.watch import ObservationWatch
-
         ids = validation.check_station_filter(station_ids)
         return ObservationWatch(self, ids, Units.parse(units), after_sequence)
 
     def subscription(self, units: Units | str | None = None) -> ObservationWatch:
         """A live watch that starts with no station: the caller subscribes and unsubscribes
         stations while it runs."""
-        from services.core.watch import ObservationWatch
-
         return ObservationWatch(self, [], Units.parse(units))
 
     # -- summaries, forecast, alerts ----------------------------------------------------------
@@ -338,6 +335,10 @@ class WeatherService:
         station = self.get_station(station_id)
         unit_system = Units.parse(units)
         zone = ZoneInfo(station.timezone)
+        if start is not None:
+            validation.check_date(start, "start")
+        if end is not None:
+            validation.check_date(end, "end")
         if start is None or end is None:
             span = self.repository.observation_span(station_id)
             last_day = span[1].astimezone(zone).date() if span else date(2000, 1, 1)
@@ -425,7 +426,7 @@ class WeatherService:
         query = paging.fingerprint("alerts", station=station_id or "",
                                    start=s.isoformat() if s else "",
                                    end=e.isoformat() if e else "")
-        cursor = paging.decode(page_token, query)
+        cursor = paging.decode(page_token, query, ALERT_KEY)
         sequence = self.repository.current_sequence()
         stations = [station_id] if station_id is not None else self._all_station_ids()
         alerts = sorted(
@@ -460,6 +461,30 @@ class WeatherService:
             if alert.id == alert_id:
                 return alert
         raise NotFound("alert", alert_id)
+
+
+def _shifted(moment: datetime, delta: timedelta) -> datetime:
+    """``moment + delta``, or ``moment`` itself where that leaves the calendar: a derived bound
+    then fails validation like the given one, instead of overflowing."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return moment
+
+
+def _is_instant(value: str) -> bool:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None and validation.EARLIEST <= parsed < validation.LATEST
+
+
+# The sort keys each listing's page tokens carry, checked before they reach a query.
+STATION_KEY = paging.key_of(validation.is_station_id)
+OBSERVATION_KEY = paging.key_of(paging.is_int_in(int(validation.EARLIEST.timestamp()),
+                                                 int(validation.LATEST.timestamp())))
+ALERT_KEY = paging.key_of(paging.is_text(40, _is_instant), paging.is_text(64))
 
 
 def _alert_key(alert: Alert) -> tuple[str, str]:

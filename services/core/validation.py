@@ -34,6 +34,10 @@ MAX_FORECAST_DAYS = 7
 MAX_IMPORT = 50_000
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# One filter names at most this many stations: a bound on the store query it becomes.
+MAX_STATION_IDS = 1000
+# The change sequence is a signed 64-bit integer in every store and on every wire.
+MAX_SEQUENCE = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,15 +101,36 @@ def check_station_id(station_id: object, field: str = "station_id") -> str:
     return station_id
 
 
+def is_station_id(value: object) -> bool:
+    return isinstance(value, str) and _STATION_ID.match(value) is not None
+
+
+def check_station_count(count: int) -> None:
+    if count > MAX_STATION_IDS:
+        raise InvalidArgument.single(
+            "station_ids", f"must name at most {MAX_STATION_IDS} stations ({count} given)")
+
+
 def check_station_filter(station_ids: Iterable[str] | None) -> list[str] | None:
     """Stations to watch or poll: None for every station, else at least one (a filter of
-    nothing would match nothing, for ever)."""
+    nothing would match nothing, for ever) and at most MAX_STATION_IDS."""
     if station_ids is None:
         return None
-    ids = list(station_ids)
+    ids = []
+    for station_id in station_ids:
+        ids.append(station_id)
+        check_station_count(len(ids))  # stops early: a huge filter is never copied whole
     if not ids:
         raise InvalidArgument.single("station_ids", "must name at least one station")
     return ids
+
+
+def check_sequence(sequence: object, field: str = "sequence") -> int:
+    """A change sequence to resume after: an integer in 0..2**63-1."""
+    if isinstance(sequence, bool) or not isinstance(sequence, int) \
+            or not 0 <= sequence <= MAX_SEQUENCE:
+        raise InvalidArgument.single(field, f"must be an integer between 0 and {MAX_SEQUENCE}")
+    return sequence
 
 
 def check_timestamp(value: object, field: str, v: Violations | None = None) -> datetime | None:
@@ -202,12 +227,19 @@ def check_time_range(start: datetime | None, end: datetime | None,
     return s, e
 
 
+def check_date(value: object, field: str) -> date:
+    """A calendar date within 1900-2099 (so a day's bounds never overflow)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidArgument.single(field, "must be a date (YYYY-MM-DD)")
+    if not EARLIEST.date() <= value < LATEST.date():
+        raise InvalidArgument.single(field, "must be between 1900 and 2100")
+    return value
+
+
 def check_date_range(start: date, end: date) -> tuple[date, date]:
     """An inclusive range of local dates, at most MAX_DAILY_DAYS days."""
-    if not isinstance(start, date) or isinstance(start, datetime):
-        raise InvalidArgument.single("start", "must be a date (YYYY-MM-DD)")
-    if not isinstance(end, date) or isinstance(end, datetime):
-        raise InvalidArgument.single("end", "must be a date (YYYY-MM-DD)")
+    check_date(start, "start")
+    check_date(end, "end")
     if start > end:
         raise InvalidArgument.single("end", "must not be before start")
     if (end - start).days + 1 > MAX_DAILY_DAYS:

@@ -1,53 +1,84 @@
 """Live watching of recorded observations, across processes.
 
 A watch is a cursor over the store's change sequence: it remembers the last sequence it has
-delivered and asks the store for what came after. Polling a monotonic sequence works for any
-number of server processes sharing one SQLite file; a PostgreSQL store could wake watchers with
-LISTEN/NOTIFY instead, behind the same :meth:`ObservationWatch.poll`.
+delivered and hands out what came after, in sequence order. It does not ask the store itself
+while it is caught up: the process's :class:`~services.core.watch_hub.WatchHub` waits for the
+sequence to move, reads the new rows once and queues each watch the rows of its stations. A
+watch reads the store on its own only to catch up (it resumes from an old sequence, it
+subscribed to more stations, or it fell more than ``MAX_PENDING`` rows behind), then rejoins.
 
 The subscribed stations can change while the watch runs (the gRPC bidirectional watch does);
-``None`` means every station. Each adapter drives it in its own style: a blocking iterator for
-WSGI (Server-Sent Events), an async iterator for asyncio servers (GraphQL subscriptions, gRPC).
+``None`` means every station. Each adapter drives it in its own style: :meth:`poll` (never
+blocks on a quiet store), :meth:`wait` (blocks until there is something to poll), a blocking
+iterator for WSGI (Server-Sent Events), an async iterator for asyncio servers (GraphQL
+subscriptions, gRPC). Waiting threads and event loops are woken by the hub, never by a timer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from services.core import validation
-from services.core.domain import RecordedObservation
-from services.core.errors import InvalidArgument
+from services.core.domain import RecordedObservation, in_units
+from services.core.errors import FourcastError
 from services.core.units import Units
+from services.core.watch_hub import hub_for, missing_station_error
 
 if TYPE_CHECKING:
-    from services.core.service import WeatherService
+    from services.core.ports import Repository
 
-DEFAULT_POLL_INTERVAL = 0.2
+DEFAULT_POLL_INTERVAL = 0.2  # kept for callers that pace their own poll loop
+STOP_CHECK_INTERVAL = 1.0
 POLL_BATCH = 500
+MAX_PENDING = 10_000
+
+Converted = dict[tuple[int, Units], RecordedObservation]
+
+
+class WatchSource(Protocol):
+    """What a watch needs of the service (``WeatherService`` provides it)."""
+
+    repository: Repository
+
+    def current_sequence(self) -> int: ...
+
+    def require_stations(self, station_ids: Sequence[str]) -> None: ...
+
+    def observations_since(self, sequence: int, station_ids: Sequence[str] | None = None,
+                           units: Units | str | None = None,
+                           limit: int | None = None) -> list[RecordedObservation]: ...
 
 
 class ObservationWatch:
-    def __init__(self, service: WeatherService, station_ids: Iterable[str] | None,
+    def __init__(self, service: WatchSource, station_ids: Iterable[str] | None,
                  units: Units, after_sequence: int | None = None) -> None:
         self._service = service
         self.units = units
-        self._lock = threading.Lock()
+        self._hub = hub_for(service.repository)
+        self._lock = self._hub.lock
+        self._changed = threading.Condition(self._lock)
+        self._async_waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._pending: deque[RecordedObservation] = deque()
+        self._covered = False  # the hub queues this watch's rows (see watch_hub)
+        self._generation = 0  # moves whenever the stations change or the queue is dropped
+        self._error: FourcastError | None = None
         self._stations: set[str] | None = None
+        self.closed = False
+        self.sequence = self._position = 0
         if station_ids is not None:
             self._stations = set()
             self.subscribe(station_ids)
         self.sequence = (service.current_sequence() if after_sequence is None
-                         else self._checked_sequence(after_sequence))
-        self.closed = False
-
-    @staticmethod
-    def _checked_sequence(sequence: int) -> int:
-        if isinstance(sequence, bool) or not isinstance(sequence, int) or sequence < 0:
-            raise InvalidArgument.single("sequence", "must be a non-negative integer")
-        return sequence
+                         else validation.check_sequence(after_sequence))
+        self._position = self.sequence  # every row of ours up to here is delivered or queued
+        self._hub.add(self)
+        with self._lock:
+            self._covered = self._position >= self._hub.position
 
     @property
     def station_ids(self) -> frozenset[str] | None:
@@ -55,55 +86,199 @@ class ObservationWatch:
             return None if self._stations is None else frozenset(self._stations)
 
     def subscribe(self, station_ids: Iterable[str]) -> None:
-        """Add stations (each must exist: NotFound otherwise)."""
+        """Add stations (each must exist: NotFound otherwise; at most MAX_STATION_IDS)."""
         ids = list(station_ids)
-        for station_id in ids:
-            validation.check_station_id(station_id)
-            self._service.get_station(station_id)
+        with self._lock:
+            known = set(self._stations or ())
+        validation.check_station_count(len(known.union(ids)))
+        self._service.require_stations(ids)
         with self._lock:
             if self._stations is None:
                 self._stations = set()
-            self._stations.update(ids)
+            if not self._stations.issuperset(ids):
+                self._stations.update(ids)
+                # Rows of the new stations since ``sequence`` are not queued: read them.
+                self.uncover()
 
     def unsubscribe(self, station_ids: Iterable[str]) -> None:
         with self._lock:
             if self._stations is not None:
                 self._stations.difference_update(station_ids)
+                kept = self._stations
+                self._pending = deque(r for r in self._pending
+                                      if r.observation.station_id in kept)
+                self._generation += 1
 
-    def poll(self) -> list[RecordedObservation]:
-        """What was recorded since the last poll, for the subscribed stations (non-blocking)."""
-        stations = self.station_ids
-        if stations is not None and not stations:
-            self.sequence = max(self.sequence, self._service.current_sequence())
-            return []
-        found = self._service.observations_since(
-            self.sequence, sorted(stations) if stations is not None else None, self.units,
-            POLL_BATCH)
-        if found:
-            self.sequence = found[-1].sequence
+    # -- fed by the hub (called with the hub's lock held) -----------------------------------
+
+    def covered_stations(self) -> frozenset[str]:
+        return frozenset(self._stations or ()) if self._covered and not self.closed \
+            else frozenset()
+
+    def uncover(self) -> None:
+        with self._lock:
+            self._covered = False
+            self._pending.clear()
+            self._position = self.sequence
+            self._generation += 1
+            self._wake()
+
+    def deliver(self, rows: Sequence[RecordedObservation],
+                by_station: dict[str, list[RecordedObservation]], position: int,
+                missing: set[str], converted: Converted) -> None:
+        if self.closed or not self._covered:
+            return
+        stations = self._stations
+        if stations is None:
+            matched: Iterable[RecordedObservation] = rows
+        elif len(stations) < len(by_station):
+            matched = sorted((r for s in stations for r in by_station.get(s, ())),
+                             key=lambda r: r.sequence)
+        else:
+            matched = (r for r in rows if r.observation.station_id in stations)
+        added = False
+        for row in matched:
+            if row.sequence > self._position:
+                self._pending.append(self._converted(row, converted))
+                added = True
+        self._position = max(self._position, position)
+        error = missing_station_error(missing, stations or ())
+        if error is not None:
+            self._error = error
+        if len(self._pending) > MAX_PENDING:
+            self.uncover()  # too far behind: catch up by its own reads, memory stays flat
+        elif added or error is not None:
+            self._wake()
+
+    def _converted(self, row: RecordedObservation, converted: Converted) -> RecordedObservation:
+        if self.units is Units.SI:
+            return row
+        key = (row.sequence, self.units)
+        found = converted.get(key)
+        if found is None:
+            found = converted[key] = RecordedObservation(
+                row.sequence, in_units(row.observation, self.units))
         return found
 
+    def _wake(self) -> None:
+        self._changed.notify_all()
+        waiters, self._async_waiters = self._async_waiters, []
+        for loop, future in waiters:
+            with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
+                loop.call_soon_threadsafe(_resolve, future)
+
+    # -- consumed by the adapters -----------------------------------------------------------
+
+    def _ready(self) -> bool:
+        return self.closed or self._error is not None or bool(self._pending) \
+            or not self._covered
+
+    def _take(self) -> list[RecordedObservation] | None:
+        """What is queued, without the store; None when only a read of the store can tell."""
+        with self._lock:
+            if self._error is not None:
+                raise self._error
+            if self._pending:
+                batch = [self._pending.popleft()
+                         for _ in range(min(POLL_BATCH, len(self._pending)))]
+                self.sequence = batch[-1].sequence
+                return batch
+            if not self._covered or (self._stations is not None and not self._stations):
+                return None
+            return []
+
+    def _read(self) -> list[RecordedObservation]:
+        """Catch up by a read of the store, and rejoin the hub's fan-out once caught up."""
+        if not self.closed:
+            self._hub.add(self)  # (re)starts the hub if it stopped
+        with self._lock:
+            generation, hub_position = self._generation, self._hub.position
+            after, stations = self.sequence, self._stations
+        if stations is not None and not stations:
+            # No station: nothing to deliver, but move on, so a station subscribed later
+            # starts from now rather than from whenever its last row was delivered.
+            found: list[RecordedObservation] = []
+            caught_up_to = self._service.current_sequence()
+        else:
+            found = self._service.observations_since(
+                after, sorted(stations) if stations is not None else None, self.units,
+                POLL_BATCH)
+            caught_up_to = found[-1].sequence if found else after
+        with self._lock:
+            if generation != self._generation:
+                return found  # the stations changed meanwhile: the next poll reads again
+            self.sequence = self._position = max(self.sequence, caught_up_to)
+            if len(found) < POLL_BATCH and hub_position == self._hub.position:
+                # Everything up to the hub's position was visible to this read.
+                self._position = max(self._position, hub_position)
+                self._covered = True
+        return found
+
+    def poll(self) -> list[RecordedObservation]:
+        """What was recorded since the last poll, for the subscribed stations (non-blocking;
+        no store access while the watch is caught up)."""
+        batch = self._take()
+        return self._read() if batch is None else batch
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`poll` may have something (or the watch closed), at most
+        ``timeout`` seconds; False on a timeout."""
+        with self._changed:
+            return self._changed.wait_for(self._ready, timeout)
+
     def close(self) -> None:
-        self.closed = True
+        with self._lock:
+            self.closed = True
+            self._wake()
+        self._hub.remove(self)
 
     def iter(self, stop: Callable[[], bool] | threading.Event | None = None,
-             poll_interval: float = DEFAULT_POLL_INTERVAL) -> Iterator[RecordedObservation]:
-        """Block and yield observations as they are recorded until ``stop`` or :meth:`close`."""
-        event = stop if isinstance(stop, threading.Event) else threading.Event()
-        should_stop = stop if callable(stop) and not isinstance(stop, threading.Event) else None
-        while not self.closed and not event.is_set() and not (should_stop and should_stop()):
+             poll_interval: float = STOP_CHECK_INTERVAL) -> Iterator[RecordedObservation]:
+        """Block and yield observations as they are recorded until ``stop`` or :meth:`close`.
+        :meth:`close` wakes it at once; ``stop`` is checked every ``poll_interval`` seconds."""
+        event = stop if isinstance(stop, threading.Event) else None
+        check = stop if callable(stop) and event is None else None
+
+        def stopped() -> bool:
+            return self.closed or (event is not None and event.is_set()) \
+                or (check is not None and check())
+
+        while not stopped():
             batch = self.poll()
             yield from batch
             if not batch:
-                event.wait(poll_interval)
+                self.wait(poll_interval if stop is not None else None)
 
-    async def aiter(self, poll_interval: float = DEFAULT_POLL_INTERVAL
+    async def aiter(self, poll_interval: float | None = None
                     ) -> AsyncIterator[RecordedObservation]:
-        """Yield observations as they are recorded; the store is read off the event loop.
-        Cancelling the consuming task ends the watch."""
+        """Yield observations as they are recorded; reads of the store (only to catch up) run
+        off the event loop. Cancelling the consuming task ends the watch. ``poll_interval`` is
+        accepted for compatibility and unused: the hub wakes the loop."""
+        loop = asyncio.get_running_loop()
         while not self.closed:
-            batch = await asyncio.to_thread(self.poll)
+            batch = self._take()
+            if batch is None:
+                batch = await asyncio.to_thread(self._read)
             for item in batch:
                 yield item
             if not batch:
-                await asyncio.sleep(poll_interval)
+                await self._wait_async(loop)
+
+    async def _wait_async(self, loop: asyncio.AbstractEventLoop) -> None:
+        future: asyncio.Future[None] = loop.create_future()
+        entry = (loop, future)
+        with self._lock:
+            if self._ready():
+                return
+            self._async_waiters.append(entry)
+        try:
+            await future
+        finally:
+            with self._lock:
+                if entry in self._async_waiters:
+                    self._async_waiters.remove(entry)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
