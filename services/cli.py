@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
-from services.config import DEFAULT_PORTS, Settings
+from services.config import DEFAULT_PORTS, Settings, port_env
 from services.core.auth import API_KEYS_ENV, generate_key
 from services.protocols import PROTOCOLS
 
@@ -28,17 +28,38 @@ def _version() -> str:
         return "0+unknown"
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"not a TCP port (1-65535): {text!r}")
+    return port
+
+
 def add_server_flags(parser: argparse.ArgumentParser) -> None:
     """The flags that find (or place) the servers: shared by serve, compare and probe."""
     parser.add_argument("--host", help="address to bind or reach (env FOURCAST_HOST; "
                                        "default 127.0.0.1)")
     for protocol, port in DEFAULT_PORTS.items():
-        parser.add_argument(f"--{protocol}-port", type=int, metavar="N",
+        parser.add_argument(f"--{protocol}-port", type=_port, metavar="N",
                             help=f"{PROTOCOLS[protocol].title} port "
                                  f"(env FOURCAST_{protocol.upper()}_PORT; default {port})")
 
 
+class UsageError(Exception):
+    """A user mistake outside the command line's flags: one line, exit status 2."""
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
+    for protocol in DEFAULT_PORTS:
+        variable = port_env(protocol)
+        if os.environ.get(variable):
+            try:
+                _port(os.environ[variable])
+            except argparse.ArgumentTypeError as error:
+                raise UsageError(f"{variable}: {error}") from None
     return Settings.from_env().with_overrides(
         host=args.host, db_path=getattr(args, "db", None),
         **{p: getattr(args, f"{p}_port") for p in DEFAULT_PORTS})
@@ -77,6 +98,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"unknown protocol(s): {', '.join(unknown)}; choose from {', '.join(PROTOCOLS)}",
               file=sys.stderr)
         return 2
+    supervisor = Supervisor(settings, args.protocols)
+    problem = supervisor.address_problem()  # before seeding, or printing anything
+    if problem:
+        print(f"fourcast serve: {problem}", file=sys.stderr)
+        return 1
     try:
         open_store(settings.db).close()
     except StoreUnavailable as error:
@@ -87,7 +113,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[API_KEYS_ENV] = key
         print(f"{API_KEYS_ENV} is not set: writes accept this generated development key "
               f"(this run only):\n  {key}\n")
-    return Supervisor(settings, args.protocols).run()
+    return supervisor.run()
 
 
 def _evidence_flags(parser: argparse.ArgumentParser) -> None:
@@ -158,6 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.handler(args))
+    except UsageError as error:
+        print(f"fourcast {args.command}: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # the reader went away (`fourcast compare ... | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
         return 0

@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
-from services.config import Settings
+from services.config import Settings, port_env
 from services.protocols import PROTOCOLS, Protocol
+from services.runner import PORT_IN_USE, port_problem
 
 READY_TIMEOUT = 60.0
 STOP_GRACE = 10.0
@@ -62,6 +63,9 @@ class ServerProcess:
         delay = 0.02
         while True:
             code = self.process.poll()
+            if code == PORT_IN_USE:  # the runner said which address, on its stderr
+                raise ServerFailed(f"the {self.protocol.title} server could not listen on "
+                                   f"{self.address}; stopping the others")
             if code is not None:
                 raise ServerFailed(f"the {self.protocol.title} server exited with status {code}")
             if ready(self.settings.host, self.port):
@@ -112,6 +116,30 @@ class Supervisor:
         chosen = [PROTOCOLS[n] for n in (names or list(PROTOCOLS))]
         self.servers = [ServerProcess(p, settings) for p in chosen]
         self._stop = threading.Event()
+
+    def address_problem(self) -> str | None:
+        """Why these servers cannot start where they are told to (one line), or None.
+
+        Checked before anything starts, so that a busy port leaves nothing running or printed.
+        """
+        seen: dict[int, str] = {}
+        problems: list[str] = []
+        for server in self.servers:
+            name = server.protocol.name
+            if server.port in seen:
+                other = PROTOCOLS[seen[server.port]].title
+                problems.append(f"the {other} and {server.protocol.title} servers are both "
+                                f"given port {server.port}; change --{name}-port or "
+                                f"{port_env(name)}")
+                continue
+            seen[server.port] = name
+            problem = port_problem(name, self.settings.host, server.port)
+            if problem:
+                problems.append(problem)
+        if not problems:
+            return None
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        return problems[0] + more
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -116,3 +117,53 @@ def test_serve_exits_non_zero_when_a_server_dies(tmp_path: Path) -> None:
         os.kill(victim, signal.SIGKILL)
         assert process.wait(timeout=30) == 1
         assert "stopping the others" in "".join(lines.until("stopping the others"))
+
+
+def _refused_in_one_line(result: subprocess.CompletedProcess[str], protocol: str,
+                         port: int) -> None:
+    assert result.returncode == 1, result
+    assert result.stdout == "", "nothing is printed before the refusal (no key, no banner)"
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"127.0.0.1:{port} is already in use" in lines[0]
+    assert f"--{protocol}-port" in lines[0] and f"FOURCAST_{protocol.upper()}_PORT" in lines[0]
+
+
+@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+def test_a_port_held_by_another_program_is_refused_in_one_line(tmp_path: Path,
+                                                               protocol: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as held:  # a plain listener, no SO_REUSEPORT
+        port = held.getsockname()[1]
+        result = fourcast("serve", protocol, f"--{protocol}-port={port}",
+                          "--db", str(tmp_path / "db.sqlite3"))
+    _refused_in_one_line(result, protocol, port)
+    assert not (tmp_path / "db.sqlite3").exists(), "refused before the database is touched"
+
+
+def test_one_port_given_to_two_servers_is_refused(tmp_path: Path) -> None:
+    port = free_port()
+    result = fourcast("serve", "rest", "soap", f"--rest-port={port}", f"--soap-port={port}",
+                      "--db", str(tmp_path / "db.sqlite3"))
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"both given port {port}" in result.stderr and "--soap-port" in result.stderr
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_second_serve_on_ports_already_served_is_refused_for_each_protocol(
+        tmp_path: Path) -> None:
+    with supervisor(tmp_path) as (process, lines, ports):
+        lines.until("Ctrl-C stops every server.")
+        for protocol, port in ports.items():
+            # granian listens with SO_REUSEPORT: without the check, this one would share the port
+            result = fourcast("serve", protocol, f"--{protocol}-port={port}",
+                              "--db", str(tmp_path / "other.sqlite3"))
+            _refused_in_one_line(result, protocol, port)
+            runner = subprocess.run(  # the runner refuses too (the port may be taken late)
+                [sys.executable, "-m", "services.runner", protocol], capture_output=True,
+                text=True, timeout=120, env={**os.environ, f"FOURCAST_{protocol.upper()}_PORT":
+                                             str(port), "FOURCAST_HOST": "127.0.0.1"})
+            assert runner.returncode == 3 and "already in use" in runner.stderr, runner
+            assert "Traceback" not in runner.stderr
+        assert process.poll() is None, "the first serve still runs"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
