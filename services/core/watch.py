@@ -90,6 +90,7 @@ class ObservationWatch:
         ids = list(station_ids)
         with self._lock:
             known = set(self._stations or ())
+        validation.check_station_count(len(ids))
         validation.check_station_count(len(known.union(ids)))
         self._service.require_stations(ids)
         with self._lock:

@@ -15,6 +15,7 @@ from services.core import (
     Unauthenticated,
     Units,
     WeatherService,
+    paging,
     version_of,
 )
 from services.core.dry_run import DryRunReached
@@ -136,3 +137,68 @@ def test_validate_only_raises_what_the_real_call_would_and_writes_nothing(
     assert service.get_station("KAAA").name == "Alpha"
     with pytest.raises(NotFound):
         service.get_station("KBBB")
+
+
+# -- client values that must be an invalid argument, never a server error ------------------
+
+
+def test_a_poll_or_watch_of_too_many_stations_is_an_invalid_argument(
+        service: WeatherService) -> None:
+    ids = [f"K{i:03d}" for i in range(300_000 // 1000)] * 1000
+    for call in (lambda: service.observations_since(0, ids),
+                 lambda: service.watch(ids)):
+        with pytest.raises(InvalidArgument) as caught:
+            call()
+        assert caught.value.details() == ("INVALID_ARGUMENT", ("station_ids",))
+    watch = service.subscription()
+    with pytest.raises(InvalidArgument):
+        watch.subscribe(ids)
+    watch.close()
+
+
+@pytest.mark.parametrize("sequence", [2**63, 2**70])
+def test_a_sequence_past_64_bits_is_an_invalid_argument(service: WeatherService,
+                                                        sequence: int) -> None:
+    for call in (lambda: service.observations_since(sequence, ["KAAA"]),
+                 lambda: service.watch(["KAAA"], after_sequence=sequence)):
+        with pytest.raises(InvalidArgument) as caught:
+            call()
+        assert caught.value.details() == ("INVALID_ARGUMENT", ("sequence",))
+
+
+def test_bounds_at_the_edge_of_the_calendar_are_invalid_arguments(
+        service: WeatherService) -> None:
+    edge_low, edge_high = datetime.min.replace(tzinfo=UTC), datetime.max.replace(
+        tzinfo=UTC, microsecond=0)
+    for call in (lambda: service.list_observations("KAAA", end=edge_low),
+                 lambda: service.list_observations("KAAA", start=edge_high)):
+        with pytest.raises(InvalidArgument) as caught:
+            call()
+        assert caught.value.details() == ("INVALID_ARGUMENT", ("end", "start"))
+    for start, end in ((date(9999, 12, 31), None), (None, date(1, 1, 1)),
+                       (date(1, 1, 1), date(1, 1, 2))):
+        with pytest.raises(InvalidArgument):
+            service.daily_summaries("KAAA", start, end)
+
+
+def test_a_forged_page_token_of_every_listing_is_an_invalid_argument(
+        service: WeatherService) -> None:
+    from tests.unit.test_paging import forged
+
+    start, end = EPOCH, EPOCH + timedelta(days=1)
+    listings = {
+        "stations": (paging.fingerprint("stations"),
+                     lambda t: service.list_stations(page_token=t)),
+        "observations": (paging.fingerprint("observations", station="KAAA",
+                                            start=start.isoformat(), end=end.isoformat(),
+                                            units="si"),
+                         lambda t: service.list_observations("KAAA", start, end,
+                                                             page_token=t)),
+        "alerts": (paging.fingerprint("alerts", station="", start="", end=""),
+                   lambda t: service.list_alerts(page_token=t)),
+    }
+    for query, call in listings.values():
+        for key in ([10**30], [["nested"]], ["KAAA", 1], [None, None], [1.5e308, "x"]):
+            with pytest.raises(InvalidArgument) as caught:
+                call(forged(query, key))
+            assert caught.value.details() == ("INVALID_ARGUMENT", ("page_token",))

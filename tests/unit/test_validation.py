@@ -8,6 +8,7 @@ import pytest
 
 from services.core import InvalidArgument, Observation, ResourceExhausted, Station
 from services.core import validation as v
+from services.core.errors import MAX_REPORTED_VIOLATIONS, FieldViolation
 
 
 def fields_of(call) -> set[str]:
@@ -91,3 +92,49 @@ def test_an_import_is_limited_in_size() -> None:
     v.check_import_size(v.MAX_IMPORT)
     with pytest.raises(ResourceExhausted):
         v.check_import_size(v.MAX_IMPORT + 1)
+
+
+def test_a_station_filter_names_at_most_the_limit() -> None:
+    assert v.check_station_filter(["KJFK"] * v.MAX_STATION_IDS) == ["KJFK"] * v.MAX_STATION_IDS
+    with pytest.raises(InvalidArgument) as caught:
+        v.check_station_filter(iter(["KJFK"] * 300_000))
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("station_ids",))
+    assert str(v.MAX_STATION_IDS) in caught.value.message
+
+
+@pytest.mark.parametrize("sequence", [-1, 2**63, 2**70, True, 1.0, "5", None])
+def test_a_sequence_is_a_signed_64_bit_count(sequence: object) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        v.check_sequence(sequence)
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("sequence",))
+
+
+def test_the_largest_sequence_is_accepted() -> None:
+    assert v.check_sequence(2**63 - 1) == 2**63 - 1
+
+
+def test_an_invalid_argument_lists_at_most_the_reported_maximum() -> None:
+    many = [FieldViolation(f"observations[{i}].temperature", "must be a number")
+            for i in range(MAX_REPORTED_VIOLATIONS + 50)]
+    error = InvalidArgument(many)
+    assert len(error.violations) == MAX_REPORTED_VIOLATIONS
+    assert error.omitted == 50
+    assert error.message.endswith("and 50 more violation(s) not listed")
+    checked = v.Violations()
+    for violation in many:
+        checked.add(violation.field, violation.description)
+    with pytest.raises(InvalidArgument) as caught:
+        checked.raise_if_any()
+    assert len(caught.value.violations) == MAX_REPORTED_VIOLATIONS
+
+
+@pytest.mark.parametrize(("start", "end", "field"), [
+    (date(9999, 12, 30), date(9999, 12, 31), "start"),
+    (date(1, 1, 1), date(1, 1, 2), "start"),
+    (date(2013, 1, 1), date(9999, 12, 31), "end"),
+])
+def test_dates_outside_the_calendar_we_keep_are_refused(start: date, end: date,
+                                                        field: str) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        v.check_date_range(start, end)
+    assert caught.value.details() == ("INVALID_ARGUMENT", (field,))
