@@ -33,6 +33,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from services.core.budget import StreamBudget
 from services.core.service import WeatherService
+from services.core.validation import MAX_IMPORT
 from services.graphql_api.context import Context, bearer_credential, client_of
 from services.graphql_api.errors import BAD_REQUEST, REQUEST_ERROR_CODES
 from services.graphql_api.media import GRAPHQL_RESPONSE, JSON, content_type, negotiate
@@ -51,8 +52,32 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 _media: ContextVar[str] = ContextVar("media", default=JSON)
 
 
+#: no argument takes a longer list than an import (the core's limit): a longer one is refused
+#: before GraphQL coerces it item by item on the event loop (a million items took seconds)
+MAX_LIST_ITEMS = MAX_IMPORT
+
+
 class _BodyTooLarge(Exception):
     pass
+
+
+class _BadVariables(HTTPException):
+    """Variables refused before GraphQL coerces them: BAD_USER_INPUT, as coercion would say."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(400, reason)
+
+
+def _longest_list(value: object) -> int:
+    longest, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list):
+            longest = max(longest, len(item))
+            pending.extend(i for i in item if isinstance(i, list | dict))
+        elif isinstance(item, dict):
+            pending.extend(i for i in item.values() if isinstance(i, list | dict))
+    return longest
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -130,6 +155,8 @@ class FourcastGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "The request body is nested too deeply") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
+        if _longest_list(parsed) > MAX_LIST_ITEMS:  # (GET's variables come here on their own)
+            raise _BadVariables(f"a list in variables holds at most {MAX_LIST_ITEMS} items")
         return parsed
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
@@ -167,7 +194,8 @@ class FourcastGraphQL(GraphQL[Context, None]):
                                               receive=_limited(receive, MAX_BODY_BYTES)))
         except HTTPException as error:
             status = 415 if error.reason == _UNSUPPORTED else error.status_code
-            response = _error_response(status, error.reason)
+            code = "BAD_USER_INPUT" if isinstance(error, _BadVariables) else None
+            response = _error_response(status, error.reason, code)
         except _BodyTooLarge:
             await _drain(receive, 4 * MAX_BODY_BYTES)
             response = _error_response(413, too_large)
@@ -178,8 +206,8 @@ _STATUS_CODES = {405: "METHOD_NOT_ALLOWED", 413: "RESOURCE_EXHAUSTED"}
 _UNSUPPORTED = "Unsupported content type"  # Strawberry's reason for a body that is not JSON
 
 
-def _error_response(status: int, reason: str) -> Response:
-    code = _STATUS_CODES.get(status, BAD_REQUEST)
+def _error_response(status: int, reason: str, code: str | None = None) -> Response:
+    code = code or _STATUS_CODES.get(status, BAD_REQUEST)
     headers = {"Allow": "POST"} if status == 405 else {}
     if status == 415:
         reason = "a GraphQL request over POST is JSON: Content-Type: application/json"

@@ -87,7 +87,7 @@ def _with_contract(error: GraphQLError, parsed: bool) -> GraphQLError:
         message = error.message
         if not parsed:
             code = PARSE_FAILED
-        elif message.startswith("Variable '$"):
+        elif message.startswith(("Variable '$", "Too many errors processing variables")):
             code = "BAD_USER_INPUT"
         else:
             code = VALIDATION_FAILED

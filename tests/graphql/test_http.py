@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 
 import httpx
 
-from services.graphql_api.app import MAX_BODY_BYTES
+from services.graphql_api.app import MAX_BODY_BYTES, MAX_LIST_ITEMS
+from services.graphql_api.media import GRAPHQL_RESPONSE
 from tests.graphql.conftest import codes
 from tests.servers import API_KEY, READ_ONLY_KEY
 
@@ -35,12 +36,79 @@ def test_a_mutation_over_get_is_refused_with_405(http: httpx.Client) -> None:
 
 
 def test_malformed_json_is_a_clean_400(http: httpx.Client) -> None:
-    for body in (b"{not json", b'"a string"', b"[1, 2]", b"\xff\xfe", b"{}",
+    deep = b'{"query": "{ changeSequence }", "variables": {"v": ' + b"[" * 100_000 \
+        + b"]" * 100_000 + b"}}"
+    for body in (b"{not json", b'"a string"', b"[1, 2]", b"\xff\xfe", b"{}", b"",
+                 b'{"query": "{ changeSequence \xff }"}', deep,
                  b'{"query": 42}', b'{"query": "{ changeSequence }", "variables": [1]}'):
-        response = http.post("/graphql", content=body,
-                             headers={"Content-Type": "application/json"})
-        assert response.status_code == 400, body
-        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST", body
+        for accept in ("application/json", GRAPHQL_RESPONSE):
+            response = http.post("/graphql", content=body,
+                                 headers={"Content-Type": "application/json", "Accept": accept})
+            assert response.status_code == 400, body[:60]
+            assert response.headers["content-type"].startswith(accept)
+            assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST", body
+    deep_get = http.get("/graphql", params={"query": "{ changeSequence }",
+                                            "variables": "[" * 3000 + "]" * 3000})
+    assert deep_get.status_code == 400 and codes(deep_get) == ["BAD_REQUEST"]
+    assert http.get("/graphql", params={"query": "{ changeSequence }"}).status_code == 200
+
+
+def test_a_body_that_is_not_json_is_415(http: httpx.Client) -> None:
+    query = b'{"query": "{ changeSequence }"}'
+    for content_type in (None, "text/plain", "application/graphql",
+                         "application/x-www-form-urlencoded", "multipart/form-data"):
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = http.post("/graphql", content=query, headers=headers)
+        assert response.status_code == 415, content_type
+        assert codes(response) == ["BAD_REQUEST"]
+        assert response.headers["accept-post"] == "application/json"
+
+
+def test_huge_lists_in_variables_are_bad_user_input_before_coercion(
+        post: Callable[..., httpx.Response]) -> None:
+    since = ("query($ids: [String!]) { observationsSince(afterSequence: 0, stationIds: $ids) "
+             "{ sequence } }")
+    huge = post(since, {"ids": ["KJFK"] * (MAX_LIST_ITEMS + 1)})
+    assert huge.status_code == 400 and codes(huge) == ["BAD_USER_INPUT"]
+    # coercion reports at most graphql-core's 50 errors (and says it stopped), each a
+    # BAD_USER_INPUT: a list of wrong items is not an answer of megabytes
+    wrong = post(since, {"ids": list(range(1000))})
+    assert wrong.status_code == 400 and "data" not in wrong.json()
+    assert len(wrong.json()["errors"]) <= 51
+    assert set(codes(wrong)) == {"BAD_USER_INPUT"}
+    # the core's own cap on station ids speaks for a long list it can see
+    many = post(since, {"ids": ["KJFK"] * 30_000})
+    error = many.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["violations"][0]["field"] == "station_ids"
+
+
+def test_a_forged_page_token_is_bad_user_input(post: Callable[..., httpx.Response]) -> None:
+    forged = ["eyJ4Ijo1fQ", "AAAA", "not a token at all", "eyJ0IjogMTIzfQ==", "%%%%"]
+    for token in forged:
+        response = post("query($t: String) { stations(first: 1, after: $t) "
+                        "{ edges { node { id } } } }", {"t": token})
+        error = response.json()["errors"][0]
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", token
+        assert error["extensions"]["violations"][0]["field"] == "page_token", token
+
+
+def test_the_media_type_is_negotiated_as_graphql_over_http_says(http: httpx.Client) -> None:
+    unknown = {"query": "{ station(id: \"KJFK\") { colour } }"}
+    modern = http.post("/graphql", json=unknown, headers={"Accept": GRAPHQL_RESPONSE})
+    assert modern.status_code == 400
+    assert modern.headers["content-type"] == f"{GRAPHQL_RESPONSE}; charset=utf-8"
+    assert "data" not in modern.json() and codes(modern) == ["GRAPHQL_VALIDATION_FAILED"]
+    for accept in ("application/json", "*/*", None):
+        headers = {"Accept": accept} if accept else {}
+        legacy = http.post("/graphql", json=unknown, headers=headers)
+        assert legacy.status_code == 200, accept  # legacy clients read a 4xx as a failure
+        assert legacy.headers["content-type"] == "application/json; charset=utf-8"
+        assert "data" not in legacy.json() and codes(legacy) == ["GRAPHQL_VALIDATION_FAILED"]
+    both = http.post("/graphql", json={"query": "{ changeSequence }"},
+                     headers={"Accept": f"application/json;q=0.9, {GRAPHQL_RESPONSE}"})
+    assert both.status_code == 200 and both.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+    assert isinstance(both.json()["data"]["changeSequence"], int)
 
 
 def test_an_unknown_field_or_a_syntax_error_is_a_400_with_a_graphql_code(
