@@ -15,10 +15,11 @@ import functools
 import inspect
 import logging
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.protobuf.message import DecodeError, Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
@@ -30,6 +31,8 @@ from services.core.errors import (
     InvalidArgument,
     NotFound,
     ResourceExhausted,
+    StoreFull,
+    TooManyStreams,
 )
 
 log = logging.getLogger(__name__)
@@ -62,10 +65,19 @@ def _details(error: FourcastError) -> list[Message]:
         found.append(error_details_pb2.PreconditionFailure(violations=[
             error_details_pb2.PreconditionFailure.Violation(
                 type="ETAG", subject="etag", description=error.message)]))
+    elif isinstance(error, TooManyStreams):
+        found.append(error_details_pb2.QuotaFailure(violations=[
+            error_details_pb2.QuotaFailure.Violation(
+                subject="client" if error.per_client else "server",
+                description=error.message)]))
+        delay = duration_pb2.Duration()
+        delay.FromTimedelta(timedelta(seconds=error.retry_after))
+        found.append(error_details_pb2.RetryInfo(retry_delay=delay))
     elif isinstance(error, ResourceExhausted):
         found.append(error_details_pb2.QuotaFailure(violations=[
-            error_details_pb2.QuotaFailure.Violation(subject="request",
-                                                     description=error.message)]))
+            error_details_pb2.QuotaFailure.Violation(
+                subject="store" if isinstance(error, StoreFull) else "request",
+                description=error.message)]))
     found.append(error_details_pb2.ErrorInfo(reason=error.code, domain=ERROR_DOMAIN))
     return found
 

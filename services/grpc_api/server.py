@@ -24,6 +24,7 @@ from fourcast.weather.v1 import weather_pb2
 from services.config import Settings, build_service
 from services.core.service import WeatherService
 from services.grpc_api.auth import CredentialInterceptor
+from services.grpc_api.budgets import Budgets
 from services.grpc_api.errors import tolerant
 from services.grpc_api.servicer import WeatherServicer
 
@@ -79,11 +80,11 @@ def _method_handlers(servicer: WeatherServicer) -> dict[str, grpc.RpcMethodHandl
 
 
 def create_server(service: WeatherService, address: str, *,
-                  inline_point_reads: bool = True) -> GrpcServer:
+                  inline_point_reads: bool = True, budgets: Budgets | None = None) -> GrpcServer:
     """A server for ``service`` bound to ``address`` (``host:0`` picks a free port); call
-    ``start()`` inside a running event loop."""
+    ``start()`` inside a running event loop. ``budgets`` default to the environment's."""
     server = grpc.aio.server(interceptors=[CredentialInterceptor()], options=OPTIONS)
-    servicer = WeatherServicer(service, inline_point_reads=inline_point_reads)
+    servicer = WeatherServicer(service, inline_point_reads=inline_point_reads, budgets=budgets)
     handlers = _method_handlers(servicer)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME,
                                                                           handlers),))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
 
 import grpc
@@ -26,16 +26,20 @@ from google.protobuf.empty_pb2 import Empty
 
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
+from services.core import validation
 from services.core.domain import version_of
 from services.core.errors import FieldViolation, InvalidArgument
 from services.core.service import WeatherService
+from services.core.watch import ObservationWatch
 from services.grpc_api import messages as m
 from services.grpc_api.auth import CREDENTIAL
+from services.grpc_api.budgets import MAX_IMPORT_BYTES, Budgets, client_of
 from services.grpc_api.errors import map_errors
-from services.grpc_api.streams import OpenWatches, in_batches, merged, sync_items
+from services.grpc_api.streams import Emit, OpenWatches, in_batches, merged, read_import
 
 R = TypeVar("R")
 WATCH_OPEN_METADATA = (("fourcast-watch", "open"),)
+IMPORT_OPEN_METADATA = (("fourcast-import", "open"),)
 
 
 async def run_inline(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
@@ -44,9 +48,11 @@ async def run_inline(fn: Callable[..., R], /, *args: Any, **kwargs: Any) -> R:
 
 @map_errors
 class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
-    def __init__(self, service: WeatherService, inline_point_reads: bool = True) -> None:
+    def __init__(self, service: WeatherService, inline_point_reads: bool = True,
+                 budgets: Budgets | None = None) -> None:
         self.service = service
         self.watches = OpenWatches()
+        self.budgets = budgets or Budgets()
         self._run: Callable[..., Any] = asyncio.to_thread
         self._point_read: Callable[..., Any] = (run_inline if inline_point_reads
                                                 else asyncio.to_thread)
@@ -114,12 +120,13 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
     async def StreamObservations(self, request: pb.StreamObservationsRequest,
                                  context: grpc.aio.ServicerContext
                                  ) -> AsyncIterator[pb.Observation]:
-        observations = await self._run(
-            self.service.iter_observations, m.parse_station_name(request.parent, "parent"),
-            m.optional_time(request, "start_time", "start"),
-            m.optional_time(request, "end_time", "end"), m.units_from_wire(request.units))
-        async for obs in in_batches(observations):
-            yield m.observation_message(obs)
+        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get())):
+            observations = await self._run(
+                self.service.iter_observations, m.parse_station_name(request.parent, "parent"),
+                m.optional_time(request, "start_time", "start"),
+                m.optional_time(request, "end_time", "end"), m.units_from_wire(request.units))
+            async for obs in in_batches(observations):
+                yield m.observation_message(obs)
 
     async def PutObservation(self, request: pb.PutObservationRequest,
                              context: grpc.aio.ServicerContext) -> pb.PutObservationResponse:
@@ -141,11 +148,18 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
                                      pb.ImportObservationsRequest],
                                  context: grpc.aio.ServicerContext
                                  ) -> pb.ImportObservationsResponse:
-        requests = sync_items(request_iterator, asyncio.get_running_loop())
-        observations = _finished_import(requests)
-        # Always in a thread: the core pulls the stream while it validates.
-        summary = await asyncio.to_thread(functools.partial(
-            self.service.import_observations, observations, credential=CREDENTIAL.get()))
+        credential = CREDENTIAL.get()
+        # The core's key check first, so only a writer's stream is read (and budgeted).
+        self.service.keys.require_writer(credential)
+        with self.budgets.imports.acquire(client_of(context, credential)):
+            await context.send_initial_metadata(IMPORT_OPEN_METADATA)
+            # Read whole on the event loop: a stalled client holds no thread.
+            requests = await read_import(request_iterator, MAX_IMPORT_BYTES,
+                                         lambda r: r.HasField("observation"),
+                                         validation.check_import_size)
+            summary = await asyncio.to_thread(functools.partial(
+                self.service.import_observations, _finished_import(iter(requests)),
+                credential=credential))
         return m.import_summary_message(summary)
 
     # -- derived data -----------------------------------------------------------------------
@@ -190,46 +204,66 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
     async def WatchObservations(self, request: pb.WatchObservationsRequest,
                                 context: grpc.aio.ServicerContext
                                 ) -> AsyncIterator[pb.RecordedObservation]:
-        watch = await self._run(
-            self.service.watch, m.parse_station_names(request.stations),
-            m.units_from_wire(request.units),
-            request.after_sequence if request.HasField("after_sequence") else None)
-        with self.watches.opened(watch):
-            # The watch's cursor is set: from here on nothing recorded is missed, and the
-            # initial metadata tells the client so.
-            await context.send_initial_metadata(WATCH_OPEN_METADATA)
-            async for recorded in watch.aiter():
-                yield m.recorded_message(recorded)
+        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get())):
+            watch = await self._run(
+                self.service.watch, m.parse_station_names(request.stations),
+                m.units_from_wire(request.units),
+                request.after_sequence if request.HasField("after_sequence") else None)
+            with self.watches.opened(watch):
+                # The watch's cursor is set: from here on nothing recorded is missed, and the
+                # initial metadata tells the client so.
+                await context.send_initial_metadata(WATCH_OPEN_METADATA)
+                async for recorded in watch.aiter():
+                    yield m.recorded_message(recorded)
 
     async def SubscribeObservations(self, request_iterator: AsyncIterator[
                                         pb.SubscribeObservationsRequest],
                                     context: grpc.aio.ServicerContext
                                     ) -> AsyncIterator[pb.SubscribeObservationsResponse]:
-        first = await anext(request_iterator, None)
-        if first is None:
-            return
-        watch = await self._run(self.service.subscription, m.units_from_wire(first.units))
+        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get())):
+            first = await anext(request_iterator, None)
+            if first is None:
+                return
+            watch = await self._run(self.service.subscription, m.units_from_wire(first.units))
+            with self.watches.opened(watch):
+                await context.send_initial_metadata(WATCH_OPEN_METADATA)
+                async for response in merged(self._subscription_changes(watch, first,
+                                                                        request_iterator),
+                                             _deliveries(watch)):
+                    yield response
 
-        async def apply_changes(emit: Callable[[Any], None]) -> None:
+    def _subscription_changes(self, watch: ObservationWatch,
+                              first: pb.SubscribeObservationsRequest,
+                              requests: AsyncIterator[pb.SubscribeObservationsRequest],
+                              ) -> Callable[[Emit], Awaitable[None]]:
+        """Apply each request in order and acknowledge it with the resulting subscription.
+        Only a station not yet subscribed costs a store read (to check it exists), through
+        the budget's bounded store calls: re-subscribing one station over and over, or
+        unsubscribing, is answered on the loop and queues no thread work."""
+        async def apply(emit: Emit) -> None:
             request: pb.SubscribeObservationsRequest | None = first
             while request is not None:
                 change = request.WhichOneof("change")
                 if change is not None:
-                    names = getattr(request, change).stations
+                    names = dict.fromkeys(getattr(request, change).stations)  # each once
                     ids = [m.parse_station_name(n, f"{change}.stations") for n in names]
-                    await self._run(getattr(watch, change), ids)
-                emit(pb.SubscribeObservationsResponse(subscription=pb.StationList(
+                    current = watch.station_ids or frozenset()
+                    if change == "unsubscribe":
+                        watch.unsubscribe(ids)
+                    elif not current.issuperset(ids):
+                        await self.budgets.store_call(
+                            watch.subscribe, [i for i in ids if i not in current])
+                await emit(pb.SubscribeObservationsResponse(subscription=pb.StationList(
                     stations=[m.station_name(s) for s in sorted(watch.station_ids or ())])))
-                request = await anext(request_iterator, None)
+                request = await anext(requests, None)
+        return apply
 
-        async def deliver(emit: Callable[[Any], None]) -> None:
-            async for recorded in watch.aiter():
-                emit(pb.SubscribeObservationsResponse(observation=m.recorded_message(recorded)))
 
-        with self.watches.opened(watch):
-            await context.send_initial_metadata(WATCH_OPEN_METADATA)
-            async for response in merged(apply_changes, deliver):
-                yield response
+def _deliveries(watch: ObservationWatch) -> Callable[[Emit], Awaitable[None]]:
+    async def deliver(emit: Emit) -> None:
+        async for recorded in watch.aiter():
+            await emit(pb.SubscribeObservationsResponse(observation=m.recorded_message(recorded)))
+    return deliver
 
 
 def _etag(request: Any) -> str | None:

@@ -4,9 +4,10 @@
   them (tests wait on it instead of sleeping);
 - :func:`in_batches` drains a core iterator a batch at a time off the event loop, so a stream
   of any length holds one batch in memory;
-- :func:`sync_items` lets the core's ``import_observations`` (which iterates a plain iterable in
-  a worker thread) read the client's async request stream, a batch per thread hop;
-- :func:`merged` runs producers concurrently and yields what they put, for the bidi watch.
+- :func:`read_import` reads a client's request stream whole on the event loop (bounded), so
+  the core's ``import_observations`` runs in a worker thread only once every message is in;
+- :func:`merged` runs producers concurrently and yields what they emit, for the bidi watch,
+  with backpressure: a client that stops reading stops being read.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from itertools import islice
 from typing import Any, TypeVar
 
+from services.core.errors import ResourceExhausted
 from services.core.watch import ObservationWatch
 
 T = TypeVar("T")
 BATCH = 500
+MERGED_BACKLOG = 64  # responses a bidi stream holds for a client that is not reading
+Emit = Callable[[Any], Awaitable[None]]
 
 
 class OpenWatches:
@@ -76,40 +80,44 @@ async def in_batches(items: Iterator[T], size: int = BATCH) -> AsyncIterator[T]:
             return
 
 
-async def _take(source: AsyncIterator[T], size: int) -> list[T]:
-    batch: list[T] = []
-    with contextlib.suppress(StopAsyncIteration):
-        while len(batch) < size:
-            batch.append(await source.__anext__())
-    return batch
-
-
-def sync_items(source: AsyncIterator[T], loop: asyncio.AbstractEventLoop,
-               size: int = BATCH) -> Iterator[T]:
-    """A blocking iterator over an async one, for a worker thread: each batch is read on
-    ``loop`` (where the gRPC stream lives) while the thread waits.
+async def read_import(requests: AsyncIterator[Any], max_bytes: int,
+                      count: Callable[[Any], bool], check_count: Callable[[int], None],
+                      ) -> list[Any]:
+    """Every message of a client's request stream, read on the event loop: waiting for a slow
+    (or stalled) client holds no thread. ``check_count`` (the core's size rule) sees the
+    number of messages ``count`` selects as they arrive; more than ``max_bytes`` in all is
+    ResourceExhausted, so a stream is refused as soon as it is too large.
 
     Note that grpc.aio ends a request stream the same way whether the client half-closed or
     cancelled, so an all-or-nothing consumer needs an explicit end marker in the messages."""
-    while True:
-        batch = asyncio.run_coroutine_threadsafe(_take(source, size), loop).result()
-        yield from batch
-        if len(batch) < size:
-            return
+    received: list[Any] = []
+    size = counted = 0
+    async for message in requests:
+        size += message.ByteSize()
+        if size > max_bytes:
+            raise ResourceExhausted(f"an import stream carries at most {max_bytes} bytes")
+        if count(message):
+            counted += 1
+            check_count(counted)
+        received.append(message)
+    return received
 
 
-async def merged(*producers: Callable[[Callable[[Any], None]], Awaitable[None]],
-                 ) -> AsyncIterator[Any]:
+async def merged(*producers: Callable[[Emit], Awaitable[None]]) -> AsyncIterator[Any]:
     """Run each ``producer(emit)`` concurrently and yield what they emit, in order of
     emission, until one of them fails (its error is raised here) or the consumer stops.
-    A producer that finishes normally just stops emitting."""
-    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue()
+    A producer that finishes normally just stops emitting. ``await emit(item)`` waits while
+    MERGED_BACKLOG items are not yet consumed, so nothing queues without bound."""
+    queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue(MERGED_BACKLOG)
 
-    async def run(producer: Callable[[Callable[[Any], None]], Awaitable[None]]) -> None:
+    async def emit(item: Any) -> None:
+        await queue.put((True, item))
+
+    async def run(producer: Callable[[Emit], Awaitable[None]]) -> None:
         try:
-            await producer(lambda item: queue.put_nowait((True, item)))
+            await producer(emit)
         except Exception as error:  # handed to the consumer, which maps it
-            queue.put_nowait((False, error))
+            await queue.put((False, error))
 
     tasks = [asyncio.create_task(run(p)) for p in producers]
     try:
