@@ -10,6 +10,7 @@ import pytest
 
 from services.store import open_store
 from services.supervisor import ServerProcess
+from tests.postgres_cluster import Cluster, find_binaries, running_cluster
 from tests.servers import served
 
 
@@ -37,3 +38,22 @@ def serve(seeded_db: Path, server_logs: Path) -> Iterator[Callable[[str], Server
             return started[protocol]
 
         yield start
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster for the session (skips where PostgreSQL is absent)."""
+    binaries = find_binaries()
+    if binaries is None:
+        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl, postgres) in PATH or "
+                    "/usr/lib/postgresql/*/bin: apt-get install postgresql")
+    with running_cluster(binaries) as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    url = postgres_cluster.create_database()
+    yield url
+    postgres_cluster.drop_database(url)

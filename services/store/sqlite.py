@@ -32,11 +32,15 @@ from services.core.ports import WriteTransaction
 from services.core.units import MEASUREMENTS
 from services.store.base import Store
 from services.store.errors import is_stale_connection, open_failure, write_failure
+from services.store.rows import OBSERVATION_COLUMNS as _OBSERVATION_COLUMNS
+from services.store.rows import STATION_COLUMNS as _STATION_COLUMNS
+from services.store.rows import observation_from_row as _observation
+from services.store.rows import observation_params as _observation_params
+from services.store.rows import station_from_row as _station
+from services.store.rows import ts as _ts
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
-_STATION_COLUMNS = "id, name, latitude, longitude, elevation, timezone"
-_OBSERVATION_COLUMNS = "station_id, observed_at, " + ", ".join(MEASUREMENTS)
 _MAX_SQL_VARIABLES = 500
 
 SCHEMA = f"""
@@ -64,22 +68,6 @@ CREATE TABLE IF NOT EXISTS observations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS observations_by_seq ON observations (seq);
 """
-
-
-def _ts(value: datetime) -> int:
-    return int(value.timestamp())
-
-
-def _station(row: sqlite3.Row | tuple) -> Station:
-    return Station(*row)
-
-
-def _observation(row: sqlite3.Row | tuple) -> Observation:
-    return Observation(row[0], datetime.fromtimestamp(row[1], UTC), *row[2:11])
-
-
-def _observation_params(obs: Observation) -> tuple:
-    return (obs.station_id, _ts(obs.observed_at), *(getattr(obs, m) for m in MEASUREMENTS))
 
 
 def _chunks(items: Sequence, size: int = _MAX_SQL_VARIABLES) -> Iterator[Sequence]:

@@ -51,7 +51,8 @@ def observation(hour: int) -> Observation:
 
 
 def test_a_worker_thread_writes_again_once_a_read_only_file_is_writable(
-        service: WeatherService, db_path: Path) -> None:
+        sqlite_service: WeatherService, db_path: Path) -> None:
+    service = sqlite_service
     # One long-lived worker thread, as in gRPC's pool: its connection is first opened while
     # the file is read-only, so SQLite opens it read-only.
     with ThreadPoolExecutor(max_workers=1) as worker:
@@ -68,7 +69,8 @@ def test_a_worker_thread_writes_again_once_a_read_only_file_is_writable(
 
 
 def test_a_write_to_a_full_store_is_store_full_and_writes_nothing(
-        service: WeatherService) -> None:
+        sqlite_service: WeatherService) -> None:
+    service = sqlite_service
     repository = service.repository
     assert isinstance(repository, SqliteRepository)
     db = repository._db  # this thread's connection: the one the service writes through here

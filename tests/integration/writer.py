@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.core import Observation, WeatherService
 from services.core.auth import KeyChecker
-from services.store import SqliteRepository
+from services.store import connect
 
 KEY = "writer-key"
 EPOCH = datetime(2030, 1, 1, tzinfo=UTC)
@@ -16,7 +16,7 @@ EPOCH = datetime(2030, 1, 1, tzinfo=UTC)
 
 def main() -> None:
     db, station_id, first, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    service = WeatherService(SqliteRepository(db), KeyChecker([KEY]))
+    service = WeatherService(connect(db), KeyChecker([KEY]))
     for hour in range(first, first + count):
         service.put_observation(
             Observation(station_id, EPOCH + timedelta(hours=hour), temperature=hour % 50),
