@@ -122,5 +122,7 @@ def test_polling_past_a_64_bit_sequence_is_an_invalid_argument(
         clients: dict[str, WeatherClient]) -> None:
     soap = {p: c for p, c in clients.items() if p == "soap"}
     for sequence in (2**63, 2**70):
-        assert agree(soap, lambda c, s=sequence: c.observations_since(s, ["KJFK"])) == (
-            "error", ("INVALID_ARGUMENT", ("sequence",)))
+        def poll(client: WeatherClient, after: int = sequence) -> Any:
+            return client.observations_since(after, ["KJFK"])
+
+        assert agree(soap, poll) == ("error", ("INVALID_ARGUMENT", ("sequence",)))
