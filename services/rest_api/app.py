@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, Response
 
 from services.core.service import WeatherService
-from services.rest_api import problems
+from services.rest_api import problems, streams
 from services.rest_api.api import CONVERTERS
 from services.rest_api.bodies import settle_body
 from services.rest_api.cache import RepresentationCache
@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     # Quiet seconds before an SSE stream sends a comment (see routes/live.py).
     "SSE_HEARTBEAT": 2.0,
+    # Live streams open at once, per process and per client (see streams.py).
+    "MAX_STREAMS": streams.DEFAULT_MAX_STREAMS,
+    "MAX_STREAMS_PER_CLIENT": streams.DEFAULT_MAX_STREAMS_PER_CLIENT,
     # Answer a repeated GET from memory while the store is unchanged (see cache.py).
     "REPRESENTATION_CACHE": True,
 }
@@ -60,6 +63,7 @@ def create_app(service: WeatherService, config: Mapping[str, Any] | None = None)
     app.url_map.strict_slashes = False
     app.url_map.converters.update(CONVERTERS)
     app.extensions[SERVICE_KEY] = service
+    streams.install(app)
     app.after_request(stable_allow)
     for resource in RESOURCES:
         app.register_blueprint(resource.blueprint)

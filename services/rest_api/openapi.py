@@ -19,13 +19,19 @@ REF = "#/components/schemas/{model}"
 ERROR_TITLES = {400: "Invalid argument", 401: "No or unknown API key", 403: "Read-only key",
                 404: "Not found", 406: "No acceptable media type", 412: "Stale If-Match",
                 413: "Body or batch too large", 415: "Body is not JSON",
-                500: "Internal error"}
+                429: "This client's share of live streams is open",
+                500: "Internal error", 503: "The server's live streams are all open",
+                507: "The store is full: nothing was written"}
+# answers that say when to ask again
+RETRY_STATUSES = (429, 503)
 HEADERS = {
     "Link": {"description": "RFC 8288 links to the next/prev pages",
              "schema": {"type": "string"}},
     "Location": {"description": "The created resource", "schema": {"type": "string"}},
     "ETag": {"description": "Strong validator", "schema": {"type": "string"}},
     "Cache-Control": {"description": "Freshness of this resource", "schema": {"type": "string"}},
+    "Retry-After": {"description": "Seconds to wait before asking again",
+                    "schema": {"type": "integer", "minimum": 1}},
 }
 REQUEST_HEADERS = {
     "If-Match": ("Only write if the resource still has this ETag (else 412)",
@@ -108,11 +114,13 @@ def _responses(op: Operation) -> dict[str, Any]:
     if op.body is not None:
         statuses |= {400, 413, 415}
     if op.writes:
-        statuses |= {401, 403}
+        statuses |= {401, 403, 507}
     problem = {"$ref": REF.format(model="Problem")}
     for status in sorted(statuses):
         found[str(status)] = {"description": ERROR_TITLES[status],
                               "content": {PROBLEM: {"schema": problem}}}
+        if status in RETRY_STATUSES:
+            found[str(status)]["headers"] = {"Retry-After": HEADERS["Retry-After"]}
     return found
 
 

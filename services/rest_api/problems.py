@@ -9,6 +9,7 @@ the server root and dereference to a short explanation (``GET /problems/{slug}``
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,15 @@ PROBLEM_TYPES: dict[str, ProblemType] = {p.slug: p for p in (
                 "This API key may read but not write."),
     ProblemType("resource-exhausted", 413, "Resource Exhausted",
                 "A size limit was exceeded (a body or an import batch too large)."),
+    ProblemType("too-many-streams", 429, "Too Many Streams",
+                "This client has as many live streams open as one client may: close one, "
+                "or retry after `Retry-After` seconds. Other requests are still served."),
+    ProblemType("streams-full", 503, "Streams Full",
+                "The server has as many live streams open as it serves at once: retry after "
+                "`Retry-After` seconds. Other requests are still served."),
+    ProblemType("store-full", 507, "Store Full",
+                "The store has no room left for the write (its disk is full): nothing was "
+                "written. It is not the caller's fault; retry once space is freed."),
     ProblemType("internal", 500, "Internal Error",
                 "Something failed on the server; it is not the caller's fault."),
 )}
@@ -54,9 +64,14 @@ CORE_PROBLEMS: dict[type[core.FourcastError], ProblemType] = {
     core.Unauthenticated: PROBLEM_TYPES["unauthenticated"],
     core.PermissionDenied: PROBLEM_TYPES["permission-denied"],
     core.ResourceExhausted: PROBLEM_TYPES["resource-exhausted"],
+    core.StoreFull: PROBLEM_TYPES["store-full"],
     core.Internal: PROBLEM_TYPES["internal"],
 }
+# TooManyStreams is one core error with two HTTP answers: whose budget is full decides.
+STREAM_PROBLEMS = {True: PROBLEM_TYPES["too-many-streams"],
+                   False: PROBLEM_TYPES["streams-full"]}
 CODES = {kind.slug: cls.code for cls, kind in CORE_PROBLEMS.items()}
+CODES.update({kind.slug: core.TooManyStreams.code for kind in STREAM_PROBLEMS.values()})
 
 # HTTP-level statuses that mean the same as a core error get its problem type.
 HTTP_PROBLEMS = {404: "not-found", 400: "invalid-argument", 413: "resource-exhausted"}
@@ -79,7 +94,10 @@ def from_core(error: core.FourcastError) -> Response:
     kind = CORE_PROBLEMS.get(type(error), PROBLEM_TYPES["internal"])
     members: dict[str, Any] = {}
     headers: dict[str, str] = {}
-    if isinstance(error, core.InvalidArgument):
+    if isinstance(error, core.TooManyStreams):
+        kind = STREAM_PROBLEMS[error.per_client]
+        headers["Retry-After"] = str(max(1, math.ceil(error.retry_after)))
+    elif isinstance(error, core.InvalidArgument):
         members["violations"] = [{"field": v.field, "description": v.description}
                                  for v in error.violations]
     elif isinstance(error, core.NotFound):

@@ -183,3 +183,19 @@ def test_a_client_that_does_not_ask_for_the_stream_gets_a_description_of_the_fee
     assert_problem(http.get("/live?station=KJFK&station=KZZZ"), 404)
     refused = http.get("/stations/KJFK/observations/live", headers={"Accept": "text/html"})
     assert "text/event-stream" in assert_problem(refused, 406)["detail"]
+
+
+def test_a_last_event_id_past_the_largest_sequence_is_a_400_before_the_stream_opens(
+        http: httpx.Client) -> None:
+    """Sequences are signed 64-bit everywhere: 2**63 - 1 is the last event id there can be
+    (resuming after it opens a quiet stream); anything larger is refused, not a stream that
+    opens and then aborts."""
+    largest = 2**63 - 1
+    with live(http, "/stations/KJFK/observations/live",
+              **{"Last-Event-ID": str(largest)}) as stream:
+        assert stream.opened() == largest
+    for too_large in (str(largest + 1), str(2**64), "9" * 5000):
+        response = refused(http, "/stations/KJFK/observations/live",
+                           **{"Last-Event-ID": too_large})
+        problem = assert_problem(response, 400, "/problems/invalid-argument")
+        assert problem["violations"][0]["field"] == "Last-Event-ID"

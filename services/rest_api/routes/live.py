@@ -11,6 +11,10 @@ the first bytes sent are a ``retry:`` line and an ``open`` comment, so a client 
 them knows that everything recorded from then on will reach it. A comment is sent after
 ``heartbeat`` quiet seconds: writing is how a WSGI server notices a client that went away,
 and closing the response ends the generator and closes the watch.
+
+Open streams are bounded per server process and per client (``streams``): one over the budget
+is refused before it opens, once its arguments are known to be good (so a bad request is still
+a 400 or 404, whatever the budget).
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from collections.abc import Iterator, Sequence
 
 from flask import Response, current_app, request
 
-from services.core.errors import FourcastError, InvalidArgument
-from services.core.watch import DEFAULT_POLL_INTERVAL, ObservationWatch
+from services.core import validation
+from services.core.errors import FourcastError, InvalidArgument, TooManyStreams
+from services.core.watch import ObservationWatch
 from services.rest_api import render, schemas
 from services.rest_api.api import Reply, ResourceBlueprint
 from services.rest_api.context import service
@@ -35,6 +40,7 @@ from services.rest_api.representation import (
     represent,
     serialise,
 )
+from services.rest_api.streams import LiveBody, budget, stream_client
 
 api = ResourceBlueprint("live", __name__)
 # The stream only to a client that asks for it: one that accepts anything (a generic client
@@ -50,17 +56,23 @@ OPEN_COMMENT = ": open"
 def _after_sequence() -> int | None:
     """The change sequence to resume after. Event ids are sequences (0, 1, …), and an
     EventSource never sends an empty Last-Event-ID; an empty one is refused too, because
-    that is how granian hands on a value that is not ASCII."""
+    that is how granian hands on a value that is not ASCII. The range is the core's rule
+    (a sequence past 2**63-1 is no event id), judged here so it names the header."""
     raw = request.headers.get("Last-Event-ID")
     if raw is None:
         return None
     if not raw.isascii() or not raw.isdigit():
         raise InvalidArgument.single("Last-Event-ID", "must be an event id we sent")
-    return int(raw)
+    try:
+        sequence = int(raw)
+    except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+        raise InvalidArgument.single("Last-Event-ID", "must be an event id we sent") from None
+    return validation.check_sequence(sequence, "Last-Event-ID")
 
 
-def events(watch: ObservationWatch, heartbeat: float,
-           poll_interval: float = DEFAULT_POLL_INTERVAL) -> Iterator[bytes]:
+def events(watch: ObservationWatch, heartbeat: float) -> Iterator[bytes]:
+    """The stream's bytes. Between events it waits on the watch (woken by the process's watch
+    hub when something is recorded), never longer than the next keep-alive is due."""
     try:
         yield f"retry: {RETRY_MS}\n{OPEN_COMMENT} {watch.sequence}\n\n".encode()
         quiet_since = time.monotonic()
@@ -80,7 +92,7 @@ def events(watch: ObservationWatch, heartbeat: float,
                 yield b": keep-alive\n\n"
                 quiet_since = now
             else:
-                time.sleep(poll_interval)
+                watch.wait(heartbeat - (now - quiet_since))
     finally:
         watch.close()
 
@@ -92,7 +104,12 @@ def _stream(station_ids: Sequence[str], units: str | None) -> Response:
         watch.close()
         return represent(render.live_feed(request.full_path.rstrip("?"), station_ids,
                                           watch.units.value), cache="station")
-    body = events(watch, current_app.config["SSE_HEARTBEAT"])
+    try:
+        lease = budget().acquire(stream_client())
+    except TooManyStreams:
+        watch.close()
+        raise
+    body = LiveBody(events(watch, current_app.config["SSE_HEARTBEAT"]), watch, lease)
     return Response(body, content_type=f"{EVENT_STREAM}; charset=utf-8", direct_passthrough=True,
                     headers={"Cache-Control": "no-cache", "Vary": "Accept",
                              "X-Accel-Buffering": "no"})
@@ -102,7 +119,7 @@ def _stream(station_ids: Sequence[str], units: str | None) -> Response:
                summary="Observations of the station as they are recorded (SSE)",
                path_params={"station_id": "ICAO-style station id, e.g. KJFK"},
                query=UnitsQuery, request_headers=("Last-Event-ID",),
-               replies={200: STREAM}, errors=(400, 404))
+               replies={200: STREAM}, errors=(400, 404, 429, 503))
 def watch_station(station_id: str, query: UnitsQuery) -> Response:
     return _stream([station_id], query.units)
 
@@ -110,6 +127,6 @@ def watch_station(station_id: str, query: UnitsQuery) -> Response:
 @api.operation("GET", "/live", summary="Observations of several stations as they are "
                                        "recorded, in one stream (SSE)",
                query=LiveQuery, request_headers=("Last-Event-ID",),
-               replies={200: STREAM}, errors=(400, 404))
+               replies={200: STREAM}, errors=(400, 404, 429, 503))
 def watch_stations(query: LiveQuery) -> Response:
     return _stream(query.station, query.units)

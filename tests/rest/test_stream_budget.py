@@ -1,0 +1,105 @@
+"""Live streams have a bounded budget, per server process and per client, so that they never
+take every worker thread: a stream over the budget is refused at once (429 for the client's
+share, 503 for the server's, both with Retry-After) and ordinary requests are still answered.
+
+The server here has 8 threads, at most 4 streams, 2 per client. Clients are told apart by a
+known API key, else by address (every request here comes from 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from services.supervisor import ServerProcess
+from tests.rest.conftest import READER, WRITER, assert_problem
+from tests.rest.test_live import STREAM, EventStream
+from tests.servers import HOST, served
+
+LIVE = "/stations/KJFK/observations/live"
+FREED_WITHIN = 20.0  # seconds: the server notices a closed stream at its next heartbeat (2 s)
+
+
+@pytest.fixture
+def budgeted(seeded_db: Path, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server of each test's own, so no test waits for another's streams to be noticed
+    closed."""
+    env = {"FOURCAST_REST_THREADS": "8", "FOURCAST_MAX_STREAMS": "4",
+           "FOURCAST_MAX_STREAMS_PER_CLIENT": "2"}
+    with served("rest", seeded_db, tmp_path, env) as server:
+        yield server
+
+
+@pytest.fixture
+def client(budgeted: ServerProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://{HOST}:{budgeted.port}", timeout=10) as http:
+        yield http
+
+
+def open_stream(stack: ExitStack, http: httpx.Client, headers: dict[str, str]) -> EventStream:
+    response = stack.enter_context(http.stream("GET", LIVE, headers={**STREAM, **headers}))
+    assert response.status_code == 200, response.read()
+    stream = EventStream(response)
+    stream.opened()  # the server has admitted it: the place is taken
+    return stream
+
+
+def refusal(http: httpx.Client, headers: dict[str, str]) -> httpx.Response:
+    """The answer to a stream request that must not open (read at once, not waited for)."""
+    with http.stream("GET", LIVE, headers={**STREAM, **headers}) as response:
+        assert response.status_code != 200, "the stream opened"
+        response.read()
+        return response
+
+
+def admitted(http: httpx.Client, headers: dict[str, str]) -> bool:
+    """Whether a stream opens now (it is closed again at once if it does)."""
+    with http.stream("GET", LIVE, headers={**STREAM, **headers}) as response:
+        if response.status_code == 200:
+            return True
+        response.read()
+        assert_problem(response, 503, "/problems/streams-full")
+        return False
+
+
+def test_streams_over_the_budget_are_refused_and_ordinary_requests_still_answer(
+        client: httpx.Client) -> None:
+    with ExitStack() as stack:
+        for _ in range(2):
+            open_stream(stack, client, {})
+        mine = assert_problem(refusal(client, {}), 429, "/problems/too-many-streams")
+        assert mine["code"] == "RESOURCE_EXHAUSTED"
+        # an unknown key is no identity: it does not buy a share of its own
+        invented = refusal(client, {"Authorization": "Bearer invented-key"})
+        assert_problem(invented, 429, "/problems/too-many-streams")
+
+        for _ in range(2):  # a known key is another client
+            open_stream(stack, client, WRITER)
+        full = refusal(client, READER)
+        assert_problem(full, 503, "/problems/streams-full")
+        assert int(full.headers["retry-after"]) >= 1
+
+        assert client.get("/stations/KJFK").status_code == 200
+        assert client.get("/problems/streams-full").json()["status"] == 503
+        # a bad request is still judged as such, whatever the budget
+        assert_problem(refusal(client, {"Last-Event-ID": "x"}), 400)
+
+
+def test_a_closed_stream_gives_its_place_back(client: httpx.Client) -> None:
+    with ExitStack() as stack:
+        for _ in range(2):
+            open_stream(stack, client, WRITER)
+        with ExitStack() as first:
+            open_stream(first, client, READER)
+            open_stream(stack, client, READER)
+            assert_problem(refusal(client, {}), 503)
+        # the first reader stream is closed: its place comes back once the server notices
+        deadline = time.monotonic() + FREED_WITHIN
+        while not admitted(client, {}):
+            assert time.monotonic() < deadline, "the place of a closed stream never came back"
+            time.sleep(0.2)  # polling a condition, bounded by the deadline above
