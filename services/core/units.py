@@ -26,8 +26,8 @@ class Units(StrEnum):
         if isinstance(value, Units):
             return value
         try:
-            return cls(value.lower())
-        except ValueError:
+            return cls(value.lower())  # a str; anything else is refused below
+        except (ValueError, AttributeError):
             raise InvalidArgument.single(field, "must be 'si' or 'us'") from None
 
 

@@ -102,6 +102,8 @@ class ObservationWatch:
                 self.uncover()
 
     def unsubscribe(self, station_ids: Iterable[str]) -> None:
+        station_ids = list(station_ids)
+        validation.check_station_count(len(station_ids))
         with self._lock:
             if self._stations is not None:
                 self._stations.difference_update(station_ids)

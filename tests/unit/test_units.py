@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.core import Observation, Units
+import pytest
+
+from services.core import InvalidArgument, Observation, Units
 from services.core.service import in_units
 from services.core.units import DISTANCE, PRECIPITATION, PRESSURE, SPEED, TEMPERATURE
 
@@ -36,3 +38,10 @@ def test_an_observation_in_us_units_names_its_units() -> None:
 def test_units_parse_case_insensitively_and_default_to_si() -> None:
     assert Units.parse(None) is Units.SI
     assert Units.parse("US") is Units.US
+
+
+@pytest.mark.parametrize("value", ["metric", 1, ["us"], b"us"])
+def test_units_other_than_si_or_us_are_an_invalid_argument(value: object) -> None:
+    with pytest.raises(InvalidArgument) as caught:
+        Units.parse(value)  # type: ignore[arg-type]
+    assert caught.value.details() == ("INVALID_ARGUMENT", ("units",))
