@@ -4,51 +4,20 @@ it, and reads agree. Nothing in the clients or the contract knows there are two.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from clients import connect
 from services.core import Observation, Station
-from services.store import open_store
-from services.supervisor import ServerProcess
-from tests.postgres_cluster import Cluster
-from tests.servers import API_KEY, HOST, served
+from tests.postgres.conftest import Replica
+from tests.servers import API_KEY, HOST
 
 PUSHING = ("rest", "graphql", "grpc")
 AT = datetime(2031, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def replica_db(postgres_cluster: Cluster) -> Iterator[str]:
-    url = postgres_cluster.create_database("replicas")
-    open_store(url).close()
-    yield url
-    postgres_cluster.drop_database(url)
-
-
-@pytest.fixture(scope="module")
-def replicas(replica_db: str, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[tuple[dict[str, ServerProcess], dict[str, ServerProcess]]]:
-    """Replica A serves REST; replica B serves all four protocols; one database."""
-    logs = tmp_path_factory.mktemp("replica-logs")
-    with ExitStack() as stack:
-        first = {"rest": stack.enter_context(served("rest", replica_db, _folder(logs, "a")))}
-        second = {p: stack.enter_context(served(p, replica_db, _folder(logs, "b")))
-                  for p in (*PUSHING, "soap")}
-        yield first, second
-
-
-def _folder(root: Path, name: str) -> Path:
-    (root / name).mkdir(exist_ok=True)
-    return root / name
-
-
 def test_a_write_through_one_replica_is_pushed_by_the_other(
-        replicas: tuple[dict[str, ServerProcess], dict[str, ServerProcess]]) -> None:
+        replicas: tuple[Replica, Replica]) -> None:
     first, second = replicas
     writer = connect("rest", HOST, first["rest"].port, API_KEY)
     readers = {p: connect(p, HOST, s.port, API_KEY) for p, s in second.items()}
@@ -72,7 +41,7 @@ def test_a_write_through_one_replica_is_pushed_by_the_other(
 
 
 def test_replicas_read_the_same_seeded_data(
-        replicas: tuple[dict[str, ServerProcess], dict[str, ServerProcess]]) -> None:
+        replicas: tuple[Replica, Replica]) -> None:
     first, second = replicas
     with connect("rest", HOST, first["rest"].port) as a, \
             connect("rest", HOST, second["rest"].port) as b, \
