@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import grpc
 from google.protobuf import message_factory
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
 from fourcast.weather.v1 import weather_pb2
 from services.config import Settings, build_service
@@ -26,6 +25,7 @@ from services.core.service import WeatherService
 from services.grpc_api.auth import CredentialInterceptor
 from services.grpc_api.budgets import Budgets
 from services.grpc_api.errors import tolerant
+from services.grpc_api.reflection import enable_reflection
 from services.grpc_api.servicer import WeatherServicer
 
 SERVICE_NAME = weather_pb2.DESCRIPTOR.services_by_name["WeatherService"].full_name
@@ -91,8 +91,7 @@ def create_server(service: WeatherService, address: str, *,
     server.add_registered_method_handlers(SERVICE_NAME, handlers)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (SERVICE_NAME, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+    enable_reflection(server, (SERVICE_NAME, health.SERVICE_NAME))
     port = server.add_insecure_port(address)
     return GrpcServer(server, servicer, health_servicer, port)
 

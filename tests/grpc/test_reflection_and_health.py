@@ -1,9 +1,9 @@
 """Stock tools work with no .proto at hand: server reflection and the standard health service.
 
-grpcurl is in neither Debian nor PyPI, so the stock reflection client here is grpcio-reflection's
-``ProtoReflectionDescriptorDatabase``: the test lists the services, describes every method, and
-calls every one of them with messages built from the reflected descriptors alone (a fresh
-descriptor pool, requests written as JSON, none of the generated code).
+Python's stock reflection client, grpcio-reflection's ``ProtoReflectionDescriptorDatabase``:
+the test lists the services, describes every method, and calls every one of them with messages
+built from the reflected descriptors alone (a fresh descriptor pool, requests written as JSON,
+none of the generated code). grpcurl itself is tested in ``test_grpcurl.py``.
 """
 
 from __future__ import annotations
