@@ -187,6 +187,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"fourcast {args.command}: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # a store write in progress (first-start seeding, `seed`) is one transaction, rolled
+        # back on the way out: nothing is left half-written
+        print(f"\nfourcast {args.command}: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # the reader went away (`fourcast compare ... | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error
         return 0

@@ -32,6 +32,10 @@ class ServerFailed(RuntimeError):
     """A server process exited, or did not answer in time."""
 
 
+class Interrupted(RuntimeError):
+    """Ctrl-C or SIGTERM arrived before every server was ready."""
+
+
 @dataclass
 class ServerProcess:
     protocol: Protocol
@@ -55,8 +59,10 @@ class ServerProcess:
             [sys.executable, "-m", "services.runner", self.protocol.name],
             env=env, stdout=stdout, stderr=stdout, start_new_session=True)
 
-    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
-        """Poll the server with a real request until it answers; fail if it exits."""
+    def wait_ready(self, timeout: float = READY_TIMEOUT,
+                   stop: threading.Event | None = None) -> None:
+        """Poll the server with a real request until it answers; fail if it exits, give up
+        (:class:`Interrupted`) as soon as ``stop`` is set."""
         assert self.process is not None
         ready: Callable[[str, int], bool] = self.protocol.load().ready
         deadline = time.monotonic() + timeout
@@ -73,7 +79,11 @@ class ServerProcess:
             if time.monotonic() > deadline:
                 raise ServerFailed(f"the {self.protocol.title} server did not answer on "
                                    f"{self.address} within {timeout:.0f} s")
-            time.sleep(delay)
+            # a child that is starting gives nothing to wait on: poll, but wake for a stop
+            if stop is not None and stop.wait(delay):
+                raise Interrupted(f"interrupted while the {self.protocol.title} server started")
+            if stop is None:
+                time.sleep(delay)
             delay = min(delay * 1.5, 0.25)
 
     def stop(self, grace: float = STOP_GRACE) -> int | None:
@@ -150,7 +160,7 @@ class Supervisor:
             for server in self.servers:
                 server.start()
             for server in self.servers:
-                server.wait_ready()
+                server.wait_ready(stop=self._stop)
             out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_path}")
             out("Ctrl-C stops every server.")
@@ -167,6 +177,9 @@ class Supervisor:
         except ServerFailed as error:
             out(str(error))
             return 1
+        except Interrupted as error:  # before the banner: the command did not get to serve
+            out(f"{error}; stopping every server")
+            return 130
         finally:
             for server in self.servers:
                 server.stop()

@@ -9,9 +9,11 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -40,10 +42,13 @@ class Lines:
     def __init__(self, process: subprocess.Popen[str]) -> None:
         self.lines: queue.Queue[str | None] = queue.Queue()
         assert process.stdout is not None
-        stream = process.stdout
-        self.reader = threading.Thread(
-            target=lambda: [*map(self.lines.put, stream), self.lines.put(None)], daemon=True)
+        self.reader = threading.Thread(target=self._read, args=(process.stdout,), daemon=True)
         self.reader.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self.lines.put(line)
+        self.lines.put(None)
 
     def until(self, text: str, timeout: float = 90) -> list[str]:
         seen: list[str] = []
@@ -167,3 +172,41 @@ def test_a_second_serve_on_ports_already_served_is_refused_for_each_protocol(
         assert process.poll() is None, "the first serve still runs"
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def _poll(condition: Callable[[], bool], what: str, limit: float = 60) -> None:
+    """Wait for a state of another process that it gives no signal of (a file, its children)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.01)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_while_the_servers_start_stops_them_at_once_with_status_130(
+        tmp_path: Path) -> None:
+    with supervisor(tmp_path) as (process, lines, _):
+        _poll(lambda: len(children_of(process.pid)) == len(PROTOCOLS), "the servers to start")
+        children = children_of(process.pid)
+        process.send_signal(signal.SIGINT)  # long before the servers can all be ready
+        assert process.wait(timeout=60) == 130
+        printed = "".join(lines.until("stopping every server"))
+        assert "Ctrl-C stops every server." not in printed and "Traceback" not in printed
+        assert all(not Path(f"/proc/{child}").exists() or
+                   "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]
+                   for child in children)
+
+
+def test_ctrl_c_while_seeding_exits_130_and_leaves_no_half_seeded_database(
+        tmp_path: Path) -> None:
+    from services.store import connect
+
+    db = tmp_path / "db.sqlite3"
+    with supervisor(tmp_path) as (process, lines, _):
+        _poll(db.exists, "the database file")  # created just before the seed is loaded
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) == 130
+        printed = "".join(lines.until("interrupted"))
+        assert "Traceback" not in printed and "KeyboardInterrupt" not in printed
+    with connect(db) as store:
+        assert store.counts() in ((0, 0), (5, 43633)), "all or nothing"
