@@ -130,11 +130,11 @@ def _is_request_error(data: Mapping[str, Any]) -> bool:
 
 class FourcastGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LimitedTransportWS
-    max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
 
     def __init__(self, service: WeatherService, streams: StreamBudget | None = None) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql",
                          subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        self.max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
         self.service = service
         self.streams = streams or StreamBudget.from_env(
             MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_CLIENT, kind="subscriptions")
