@@ -4,7 +4,9 @@ websockets for the live watch. Returns domain objects and raises core errors.
 Errors come back by ``extensions.code`` (``docs/errors.md``): :data:`CODES` maps each code to
 its core class, with the violations of BAD_USER_INPUT and the resource of NOT_FOUND. Request
 errors the server raises before execution (a parse or validation failure) are InvalidArgument,
-as the contract table says.
+as the contract table says, naming the core field of the variable GraphQL refused; a query over
+the cost limit is ResourceExhausted. The client validates nothing itself: the server (the
+core) decides, so the four clients report the same error.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -64,8 +67,24 @@ CODES: dict[str, type[FourcastError]] = {
     "UNAUTHENTICATED": Unauthenticated,
     "FORBIDDEN": PermissionDenied,
     "RESOURCE_EXHAUSTED": ResourceExhausted,
+    "QUERY_TOO_COSTLY": ResourceExhausted,
     "INTERNAL_SERVER_ERROR": Internal,
 }
+#: the core's field for each variable of this client's documents whose name differs from it
+#: (a value GraphQL itself refuses, e.g. a sequence past Int's 32 bits, names the variable)
+CORE_FIELDS = {"afterSequence": "sequence", "first": "page_size", "after": "page_token",
+               "stationId": "station_id", "stationIds": "station_ids",
+               "observedAt": "observed_at"}
+_VARIABLE = re.compile(r"Variable '\$(\w+)'")
+
+
+def _field_of(message: str) -> str:
+    """The core field a GraphQL request error is about: its variable, else the query."""
+    found = _VARIABLE.match(message)
+    if found is None:
+        return "query"
+    name = found.group(1)
+    return CORE_FIELDS.get(name) or re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def core_error(failure: TransportQueryError) -> FourcastError:
@@ -80,7 +99,8 @@ def core_error(failure: TransportQueryError) -> FourcastError:
     if cls is InvalidArgument:
         violations = [FieldViolation(str(v["field"]), str(v["description"]))
                       for v in extensions.get("violations") or []]
-        return InvalidArgument(violations or [FieldViolation("query", message)], message)
+        return InvalidArgument(violations or [FieldViolation(_field_of(message), message)],
+                               message)
     if cls is Internal:
         return Internal(message)
     return cls(message)

@@ -9,16 +9,18 @@ from pathlib import Path
 import pytest
 from gql.transport.exceptions import TransportQueryError
 
-from clients.graphql_client import CODES, core_error
+from clients.graphql_client import CODES, GraphQLClient, core_error
 from services.core.auth import KeyChecker
 from services.core.budget import StreamBudget
 from services.core.domain import Station
-from services.core.errors import InvalidArgument, NotFound
+from services.core.errors import InvalidArgument, NotFound, ResourceExhausted
 from services.core.service import WeatherService
 from services.graphql_api.context import Context
 from services.graphql_api.errors import CODES as SERVER_CODES
 from services.graphql_api.schema import build_schema
 from services.store import open_store
+from services.supervisor import ServerProcess
+from tests.servers import HOST
 
 
 class BrokenService(WeatherService):
@@ -60,3 +62,23 @@ def test_the_client_rebuilds_not_found_and_violations() -> None:
         "message": "bad", "extensions": {"code": "BAD_USER_INPUT", "violations": [
             {"field": "days", "description": "must be between 1 and 7"}]}}]))
     assert isinstance(invalid, InvalidArgument) and invalid.details()[1] == ("days",)
+
+
+def test_a_value_graphql_refuses_names_the_core_field_through_the_served_client(
+        graphql_server: ServerProcess) -> None:
+    client = GraphQLClient.connect(HOST, graphql_server.port)
+    try:
+        with pytest.raises(InvalidArgument) as too_big:  # past GraphQL Int's 32 bits
+            client.observations_since(2**70)
+        assert too_big.value.details() == ("INVALID_ARGUMENT", ("sequence",))
+        with pytest.raises(InvalidArgument) as negative:  # the core's own answer
+            client.observations_since(-1)
+        assert negative.value.details() == too_big.value.details()
+    finally:
+        client.close()
+
+
+def test_a_query_over_the_cost_limit_is_resource_exhausted_for_the_client() -> None:
+    costly = core_error(TransportQueryError("x", errors=[{
+        "message": "too costly", "extensions": {"code": "QUERY_TOO_COSTLY", "cost": 10**9}}]))
+    assert isinstance(costly, ResourceExhausted)
