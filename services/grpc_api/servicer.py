@@ -245,8 +245,10 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
             while request is not None:
                 change = request.WhichOneof("change")
                 if change is not None:
-                    names = dict.fromkeys(getattr(request, change).stations)  # each once
-                    ids = [m.parse_station_name(n, f"{change}.stations") for n in names]
+                    names = getattr(request, change).stations
+                    validation.check_station_count(len(names))  # the core's cap, as sent
+                    ids = [m.parse_station_name(n, f"{change}.stations")
+                           for n in dict.fromkeys(names)]
                     current = watch.station_ids or frozenset()
                     if change == "unsubscribe":
                         watch.unsubscribe(ids)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,11 @@ from grpc_status import rpc_status
 
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
+from services.core.auth import KeyChecker
+from services.core.service import WeatherService
+from services.store import SqliteRepository
 from services.supervisor import ServerProcess
+from tests.grpc.conftest import InProcessServer
 from tests.servers import API_KEY, HOST, served
 
 DEADLINE = 15.0  # generous: a starved pool misses it by far, a served call never comes close
@@ -97,14 +102,14 @@ def test_stalled_imports_hold_no_worker_thread(roomy: ServerProcess) -> None:
 
 
 def test_a_storm_of_resubscriptions_leaves_unary_calls_served(roomy: ServerProcess) -> None:
-    # Each request re-subscribes KJFK 60,000 times over (~900 kB, under the 1 MiB limit):
-    # checking each one in the store is seconds of the worker pool per request.
+    # Each request re-subscribes KJFK 1,000 times over (the most a change may name); 32
+    # streams send 20 each and read no acknowledgement until the unary call has answered.
     storm = pb.SubscribeObservationsRequest(
-        subscribe=pb.StationList(stations=["stations/KJFK"] * 60_000))
+        subscribe=pb.StationList(stations=["stations/KJFK"] * 1_000))
 
     async def resubscribe(stub: weather_pb2_grpc.WeatherServiceStub) -> Any:
         call = stub.SubscribeObservations()
-        for _ in range(2):
+        for _ in range(20):
             await call.write(storm)
         return call
 
@@ -115,13 +120,25 @@ def test_a_storm_of_resubscriptions_leaves_unary_calls_served(roomy: ServerProce
                 asyncio.gather(*(resubscribe(stub) for _ in range(32))), DEADLINE)
             try:
                 await _unary_still_served(stub)
-                acknowledged = await asyncio.wait_for(calls[0].read(), DEADLINE)
-                assert list(acknowledged.subscription.stations) == ["stations/KJFK"]
+                for _ in range(20):
+                    acknowledged = await asyncio.wait_for(calls[0].read(), DEADLINE)
+                    assert list(acknowledged.subscription.stations) == ["stations/KJFK"]
             finally:
                 for call in calls:
                     call.cancel()
 
     asyncio.run(scenario())
+
+
+def test_a_subscription_change_over_the_cores_cap_is_refused_as_sent(
+        stub: weather_pb2_grpc.WeatherServiceStub) -> None:
+    # duplicates count: the core's limit is on what a request names
+    change = pb.SubscribeObservationsRequest(
+        subscribe=pb.StationList(stations=["stations/KJFK"] * 1_001))
+    with pytest.raises(grpc.RpcError) as caught:
+        list(stub.SubscribeObservations(iter([change]), timeout=DEADLINE))
+    assert caught.value.code() is grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert "at most 1000" in caught.value.details()  # type: ignore[attr-defined]
 
 
 def test_imports_past_the_budget_are_refused_and_unary_calls_stay_served(
@@ -201,3 +218,40 @@ def test_an_import_stream_over_its_byte_limit_is_refused(roomy: ServerProcess) -
             stub.ImportObservations(iter([heavy] * 40), metadata=_auth(API_KEY), timeout=60)
     assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore[attr-defined]
     assert "bytes" in caught.value.details()  # type: ignore[attr-defined]
+
+
+class CountingExecutor(ThreadPoolExecutor):
+    """The event loop's default pool, counting the work handed to it."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4)
+        self.submitted = 0
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self.submitted += 1
+        return super().submit(*args, **kwargs)
+
+
+def test_resubscribing_a_subscribed_station_queues_no_thread_work(seeded_db: Path) -> None:
+    service = WeatherService(SqliteRepository(seeded_db), KeyChecker([API_KEY]))
+    server = InProcessServer(service)
+    pool = CountingExecutor()
+
+    async def count_the_pool() -> None:
+        asyncio.get_running_loop().set_default_executor(pool)
+
+    try:
+        server.run(count_the_pool())
+        with grpc.insecure_channel(f"{HOST}:{server.server.port}") as channel:
+            stub = weather_pb2_grpc.WeatherServiceStub(channel)
+            change = pb.SubscribeObservationsRequest(
+                subscribe=pb.StationList(stations=["stations/KJFK"]))
+            responses = stub.SubscribeObservations(iter([change] * 501), timeout=DEADLINE)
+            assert list(next(responses).subscription.stations) == ["stations/KJFK"]
+            before = pool.submitted
+            for _ in range(500):
+                assert list(next(responses).subscription.stations) == ["stations/KJFK"]
+            responses.cancel()
+        assert pool.submitted - before < 50  # was one per request
+    finally:
+        server.close()
