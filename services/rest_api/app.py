@@ -11,7 +11,7 @@ from services.core.service import WeatherService
 from services.rest_api import problems, streams
 from services.rest_api.api import CONVERTERS
 from services.rest_api.bodies import settle_body
-from services.rest_api.cache import RepresentationCache
+from services.rest_api.cache import MAX_BYTES, RepresentationCache
 from services.rest_api.context import SERVICE_KEY
 from services.rest_api.openapi import build_document
 from services.rest_api.routes import RESOURCES
@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_STREAMS_PER_CLIENT": streams.DEFAULT_MAX_STREAMS_PER_CLIENT,
     # Answer a repeated GET from memory while the store is unchanged (see cache.py).
     "REPRESENTATION_CACHE": True,
+    # ... within this many bytes (bodies, headers and keys) per process.
+    "REPRESENTATION_CACHE_BYTES": MAX_BYTES,
 }
 
 
@@ -73,5 +75,6 @@ def create_app(service: WeatherService, config: Mapping[str, Any] | None = None)
     app.after_request(settle_body)
     if app.config["REPRESENTATION_CACHE"]:
         app.wsgi_app = RepresentationCache(  # type: ignore[method-assign]
-            app.wsgi_app, service.current_sequence)
+            app.wsgi_app, service.current_sequence,
+            max_bytes=app.config["REPRESENTATION_CACHE_BYTES"])
     return app

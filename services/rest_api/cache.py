@@ -10,8 +10,13 @@ the origin, and it is why the real "latest observation" call runs near a Flask h
 
 Only plain GETs are answered here. A conditional request (``If-None-Match`` …) or one that
 resumes a live feed goes to the application, which decides 304 or 412 itself; so does anything
-that is not a 200 with an ``ETag`` (errors, streams, 304s). Entries are bounded in number and
-size and dropped least recently used first.
+that is not a 200 with an ``ETag`` (errors, streams, 304s).
+
+An answer is kept under its path, its query and what its ``Accept`` header negotiates
+(:func:`~services.rest_api.representation.accept_variant`), never the raw header: clients
+write ``Accept`` in countless ways that mean the same, and each would otherwise hold another
+copy of the same bytes. Entries are bounded in number and in bytes (``max_bytes``, counting
+each entry's body, headers and key) and dropped least recently used first.
 """
 
 from __future__ import annotations
@@ -22,10 +27,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from services.rest_api.representation import Variant, accept_variant
+
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+Key = tuple[str, str, Variant]
 
 MAX_ENTRIES = 2048
+MAX_BYTES = 32 * 1024 * 1024
 MAX_BODY_BYTES = 256 * 1024
+ENTRY_OVERHEAD = 512  # bytes an entry costs beyond its strings (objects, dict slot)
 # Request headers that make a GET more than "the current representation, please".
 BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
           "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_LAST_EVENT_ID")
@@ -37,25 +47,38 @@ class _Entry:
     status: str
     headers: list[tuple[str, str]]
     body: bytes
+    size: int
 
 
 class RepresentationCache:
     """WSGI middleware in front of ``app``; ``sequence`` reads the store's change sequence."""
 
     def __init__(self, app: WsgiApp, sequence: Callable[[], int],
-                 max_entries: int = MAX_ENTRIES) -> None:
+                 max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.app = app
         self.sequence = sequence
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str, str], _Entry] = OrderedDict()
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Key, _Entry] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    @property
+    def bytes_held(self) -> int:
+        """What the entries cost, as counted against ``max_bytes``."""
+        with self._lock:
+            return self._bytes
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in BYPASS):
             return self.app(environ, start_response)
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-               environ.get("HTTP_ACCEPT", ""))
+               accept_variant(environ.get("HTTP_ACCEPT")))
         sequence = self.sequence()
         with self._lock:
             entry = self._entries.get(key)
@@ -68,7 +91,7 @@ class RepresentationCache:
             return [entry.body]
         return self._render(key, sequence, environ, start_response)
 
-    def _render(self, key: tuple[str, str, str], sequence: int, environ: dict[str, Any],
+    def _render(self, key: Key, sequence: int, environ: dict[str, Any],
                 start_response: Callable[..., Any]) -> Iterable[bytes]:
         answered: list[Any] = []
 
@@ -86,12 +109,22 @@ class RepresentationCache:
             if close is not None:
                 close()
         if len(data) <= MAX_BODY_BYTES:
-            with self._lock:
-                self._entries[key] = _Entry(sequence, answered[0], list(answered[1]), data)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            self._store(key, _Entry(sequence, answered[0], list(answered[1]), data,
+                                    _cost(key, answered[1], data)))
         return [data]
+
+    def _store(self, key: Key, entry: _Entry) -> None:
+        if entry.size > self.max_bytes:
+            return
+        with self._lock:
+            replaced = self._entries.pop(key, None)
+            if replaced is not None:
+                self._bytes -= replaced.size
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= dropped.size
 
     @staticmethod
     def _storable(status: str, headers: list[tuple[str, str]]) -> bool:
@@ -99,3 +132,8 @@ class RepresentationCache:
         return (status.startswith("200") and "etag" in names
                 and "no-store" not in names.get("cache-control", "")
                 and not names.get("content-type", "").startswith("text/event-stream"))
+
+
+def _cost(key: Key, headers: list[tuple[str, str]], body: bytes) -> int:
+    return (ENTRY_OVERHEAD + len(key[0]) + len(key[1]) + len(body)
+            + sum(len(name) + len(value) for name, value in headers))

@@ -9,6 +9,7 @@ of its bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -16,7 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Response, request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotAcceptable
+from werkzeug.http import parse_accept_header
 
 from services.core.errors import InvalidArgument, NotFound
 
@@ -24,7 +27,16 @@ HAL = "application/hal+json"
 JSON = "application/json"
 PROBLEM = "application/problem+json"
 EVENT_STREAM = "text/event-stream"
+OPENAPI = "application/vnd.oai.openapi+json"
 OFFERED = (HAL, JSON)
+FEED_OFFERED = (HAL, JSON, EVENT_STREAM)  # a live feed (routes/live.py)
+OPENAPI_OFFERED = (JSON, OPENAPI)
+# Every choice a resource offers. What a request negotiates over each of them is all that its
+# Accept header changes in an answer, so the origin cache keys on that (accept_variant).
+NEGOTIATIONS = (OFFERED, FEED_OFFERED, OPENAPI_OFFERED)
+# Accept headers up to this long are remembered with their variant (most clients send one of
+# a handful); longer ones are parsed each time, so memory stays bounded.
+REMEMBERED_ACCEPT_LENGTH = 256
 # RFC 9110 If-Match: "*" or a comma-separated list of (possibly weak) quoted entity tags
 ENTITY_TAG = r'(?:W/)?"[\x21\x23-\x7e\x80-\xff]*"'
 IF_MATCH = re.compile(rf"\s*(?:\*|{ENTITY_TAG}(?:\s*,\s*{ENTITY_TAG})*)\s*")
@@ -53,12 +65,36 @@ CACHE = {
 
 def negotiate(offered: tuple[str, ...] = OFFERED) -> str:
     """The media type to answer in; 406 if the client accepts none of ``offered``."""
+    if offered not in NEGOTIATIONS:  # the origin cache would not tell its variants apart
+        raise LookupError(f"{offered} is not one of representation.NEGOTIATIONS")
     if "Accept" not in request.headers:
         return offered[0]
     best = request.accept_mimetypes.best_match(offered)
     if best is None:
         raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
     return best
+
+
+Variant = tuple[str | None, ...]
+_NO_ACCEPT: Variant = tuple(offered[0] for offered in NEGOTIATIONS)
+
+
+def _negotiated(accept: str) -> Variant:
+    parsed = parse_accept_header(accept, MIMEAccept)
+    return tuple(parsed.best_match(offered) for offered in NEGOTIATIONS)
+
+
+_remembered = functools.lru_cache(maxsize=512)(_negotiated)
+
+
+def accept_variant(accept: str | None) -> Variant:
+    """What an ``Accept`` header (None: absent) negotiates for every resource, as
+    :func:`negotiate` would: two headers with the same variant get the same answers."""
+    if accept is None:
+        return _NO_ACCEPT
+    if len(accept) > REMEMBERED_ACCEPT_LENGTH:
+        return _negotiated(accept)
+    return _remembered(accept)
 
 
 def serialise(document: Any) -> bytes:

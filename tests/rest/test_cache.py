@@ -11,10 +11,13 @@ import httpx
 
 from services.core import Observation, Station, WeatherService
 from services.core.auth import KeyChecker
+from services.rest_api import create_app
 from services.rest_api.cache import RepresentationCache
 from services.store import SqliteRepository
 from tests.rest.conftest import HAL, fresh_station_id
 from tests.servers import API_KEY
+
+JSON = "application/json"
 
 
 def test_a_write_by_another_process_is_seen_by_the_next_get(
@@ -95,3 +98,72 @@ def test_the_cache_keeps_a_bounded_number_of_entries() -> None:
     for path in ("/a", "/b", "/c", "/a"):
         _get(cache, path)
     assert inner.calls == 4  # /a was the least recently used, and went
+
+
+def test_accept_headers_that_negotiate_the_same_type_share_one_entry(seeded_db: Path) -> None:
+    """600 ways of writing Accept on one large page are two representations (HAL and JSON),
+    so two entries, not 600 copies of the same bytes."""
+    with SqliteRepository(seeded_db) as repository:
+        app = create_app(WeatherService(repository, KeyChecker([])))
+        cache = app.wsgi_app
+        assert isinstance(cache, RepresentationCache)
+        client = app.test_client()
+        page = ("/stations/KJFK/observations?start=2013-07-01T00:00:00Z"
+                "&end=2013-07-11T00:00:00Z&page_size=500")  # 240 observations, 160 kB
+        bodies = {HAL: set(), JSON: set()}
+        for i in range(300):
+            for media in (HAL, JSON):
+                response = client.get(page, headers={
+                    "Accept": f"{media}, text/x-variant-{i};q=0.{i % 9 + 1}"})
+                assert response.status_code == 200 and response.content_type == media
+                bodies[media].add(response.data)
+        assert len(bodies[HAL]) == len(bodies[JSON]) == 1
+        assert len(cache) == 2
+
+
+def test_the_cache_holds_at_most_its_byte_budget_and_keeps_the_most_recent() -> None:
+    inner = _Sized(1000)
+    cache = RepresentationCache(inner, lambda: 1, max_bytes=5_000)
+    for n in range(20):
+        _get(cache, f"/page/{n}")
+        assert 0 < cache.bytes_held <= 5_000
+    calls = inner.calls
+    _get(cache, "/page/19")
+    assert inner.calls == calls  # the most recent is still held
+    _get(cache, "/page/0")
+    assert inner.calls == calls + 1  # the oldest went
+    _get(RepresentationCache(_Sized(10_000), lambda: 1, max_bytes=5_000), "/big")
+
+
+class _Sized(_Counting):
+    """Answers ``size`` bytes (with an ETag, so each answer may be kept)."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__(TAGGED)
+        self.size = size
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        self.calls += 1
+        start_response(self.status, self.headers)
+        return [b"x" * self.size]
+
+
+def test_answers_from_memory_are_in_the_media_type_each_request_negotiates(
+        http: httpx.Client) -> None:
+    """The cache keys on what Accept negotiates: each request still gets its own type,
+    however the requests before it were written."""
+    cases = [({}, HAL), ({"Accept": "*/*"}, HAL), ({"Accept": JSON}, JSON),
+             ({"Accept": "application/json;q=0.9, application/hal+json;q=0.1"}, JSON),
+             ({"Accept": "application/*;q=0.5, application/json"}, JSON),
+             ({"Accept": "application/*"}, HAL)]
+    for _ in range(2):
+        for headers, media in cases:
+            response = http.get("/stations/KJFK", headers=headers)
+            assert response.headers["content-type"] == media, headers
+    openapi = "application/vnd.oai.openapi+json"
+    for _ in range(2):
+        for accept, media in ((openapi, openapi), (JSON, JSON), ("*/*", JSON)):
+            response = http.get("/openapi.json", headers={"Accept": accept})
+            assert response.headers["content-type"] == media, accept
+    assert http.get("/stations/KJFK", headers={"Accept": openapi}).status_code == 406

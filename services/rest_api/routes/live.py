@@ -34,8 +34,7 @@ from services.rest_api.models import LiveQuery, UnitsQuery
 from services.rest_api.problems import from_core
 from services.rest_api.representation import (
     EVENT_STREAM,
-    HAL,
-    JSON,
+    FEED_OFFERED,
     negotiate,
     represent,
     serialise,
@@ -43,9 +42,9 @@ from services.rest_api.representation import (
 from services.rest_api.streams import LiveBody, budget, stream_client
 
 api = ResourceBlueprint("live", __name__)
-# The stream only to a client that asks for it: one that accepts anything (a generic client
-# following links, */*) gets the finite description, and never waits on an endless answer.
-FEED_OFFERED = (HAL, JSON, EVENT_STREAM)
+# The stream only to a client that asks for it (FEED_OFFERED puts it last): one that accepts
+# anything (a generic client following links, */*) gets the finite description, and never
+# waits on an endless answer.
 STREAM = Reply("An endless text/event-stream of `observation` events or, to a client that "
                "does not ask for text/event-stream, a description of the feed",
                schemas.LiveFeed, streams=(EVENT_STREAM,))

@@ -10,10 +10,9 @@ from services.core.errors import NotFound
 from services.rest_api import links, schemas
 from services.rest_api.api import Reply, ResourceBlueprint
 from services.rest_api.problems import CODES, PROBLEM_TYPES
-from services.rest_api.representation import JSON, represent
+from services.rest_api.representation import OPENAPI, OPENAPI_OFFERED, represent
 
 api = ResourceBlueprint("meta", __name__)
-OPENAPI = "application/vnd.oai.openapi+json"
 
 
 @api.operation("GET", "/", summary="The entry point: links to every collection",
@@ -31,10 +30,10 @@ def entry_point() -> Response:
 
 
 @api.operation("GET", "/openapi.json", summary="This API's OpenAPI 3.1 document",
-               replies={200: Reply("The document", schemas.OpenApiDocument, (JSON, OPENAPI))})
+               replies={200: Reply("The document", schemas.OpenApiDocument, OPENAPI_OFFERED)})
 def openapi_document() -> Response:
     document = current_app.extensions["fourcast.openapi"]
-    return represent(document, cache="openapi", offered=(JSON, OPENAPI))
+    return represent(document, cache="openapi", offered=OPENAPI_OFFERED)
 
 
 @api.operation("GET", "/problems/{slug}", summary="What a problem type means",
