@@ -191,22 +191,6 @@ def test_watches_past_a_clients_budget_are_refused(tight: ServerProcess) -> None
     asyncio.run(scenario())
 
 
-@pytest.mark.slow  # 50,001 messages through grpcio's synchronous stream
-def test_an_import_over_the_observation_limit_is_refused_as_it_arrives(
-        roomy: ServerProcess) -> None:
-    def requests() -> Iterator[pb.ImportObservationsRequest]:
-        for hour in range(50_001):
-            yield _observation_request(hour)
-        yield pb.ImportObservationsRequest(finish_import=True)
-
-    with grpc.insecure_channel(f"{HOST}:{roomy.port}") as channel:
-        stub = weather_pb2_grpc.WeatherServiceStub(channel)
-        with pytest.raises(grpc.RpcError) as caught:
-            stub.ImportObservations(requests(), metadata=_auth(API_KEY), timeout=60)
-    assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED  # type: ignore[attr-defined]
-    assert "50000" in caught.value.details()  # type: ignore[attr-defined]
-
-
 def test_an_import_stream_over_its_byte_limit_is_refused(roomy: ServerProcess) -> None:
     # 40 messages of ~900 kB, each under the per-message limit, 36 MB in all
     heavy = pb.ImportObservationsRequest(observation=pb.Observation(
