@@ -57,7 +57,8 @@ def _write_failure(error: psycopg.Error) -> Exception:
 
 
 def _reason(error: BaseException) -> str:
-    return (str(error).strip().splitlines() or [type(error).__name__])[-1]
+    """The first line of libpq's message (the next ones are hints that do not fit one line)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 class PostgresRepository(Store):
