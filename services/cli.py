@@ -18,6 +18,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from services.config import DEFAULT_PORTS, Settings, port_env
 from services.core.auth import API_KEYS_ENV, generate_key
+from services.progress import progress, wanted
 from services.protocols import PROTOCOLS
 
 
@@ -104,7 +105,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"fourcast serve: {problem}", file=sys.stderr)
         return 1
     try:
-        open_store(settings.db).close()
+        with progress(f"opening {settings.db_display} (seeded on first start: a few seconds)",
+                      wanted()):
+            open_store(settings.db).close()
     except StoreUnavailable as error:
         print(f"fourcast serve: {error}", file=sys.stderr)
         return 1
@@ -113,7 +116,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         os.environ[API_KEYS_ENV] = key
         print(f"{API_KEYS_ENV} is not set: writes accept this generated development key "
               f"(this run only):\n  {key}\n")
-    return supervisor.run()
+    return supervisor.run(show_progress=wanted())
 
 
 def _evidence_flags(parser: argparse.ArgumentParser) -> None:

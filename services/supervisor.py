@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from services.config import Settings, port_env
+from services.progress import progress
 from services.protocols import PROTOCOLS, Protocol
 from services.runner import PORT_IN_USE, port_problem
 
@@ -154,13 +155,17 @@ class Supervisor:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
 
-    def run(self, out: Callable[[str], None] = print) -> int:
+    def run(self, out: Callable[[str], None] = print, show_progress: bool = False) -> int:
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
-            for server in self.servers:
-                server.start()
-            for server in self.servers:
-                server.wait_ready(stop=self._stop)
+            titles = ", ".join(s.protocol.title for s in self.servers)
+            with progress(f"starting the servers: {titles}", show_progress) as step:
+                for server in self.servers:
+                    server.start()
+                for ready, server in enumerate(self.servers):
+                    step(f"starting the servers: {ready}/{len(self.servers)} ready, waiting "
+                         f"for {server.protocol.title} on {server.address}")
+                    server.wait_ready(stop=self._stop)
             out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_path}")
             out("Ctrl-C stops every server.")

@@ -20,6 +20,7 @@ from services.evidence.decode import Exchange, decode_all
 from services.evidence.operations import OPERATIONS, normalise
 from services.evidence.payload import error_signal, media_type
 from services.evidence.targets import Target
+from services.progress import Step, quiet
 
 
 @dataclass
@@ -147,10 +148,15 @@ def run_one(target: Target, args: argparse.Namespace) -> Outcome:
     return outcome
 
 
-def compare(targets: Sequence[Target], args: argparse.Namespace) -> Comparison:
+def compare(targets: Sequence[Target], args: argparse.Namespace,
+            step: Step = quiet) -> Comparison:
     from services.evidence.operations import describe_call
 
-    return Comparison(describe_call(args), [run_one(t, args) for t in targets])
+    outcomes = []
+    for i, target in enumerate(targets):
+        step(f"calling {target.title} ({i + 1}/{len(targets)})")
+        outcomes.append(run_one(target, args))
+    return Comparison(describe_call(args), outcomes)
 
 
 def summary_line(x: Exchange) -> str:

@@ -22,6 +22,7 @@ from services.evidence.decode import Exchange
 from services.evidence.http import Requester
 from services.evidence.probe_cells import judge
 from services.evidence.targets import Target
+from services.progress import Step, quiet
 
 PROBE_STATION = Station("ZPRB", "Fourcast probe station", 1.5, 2.5, 3.0, "UTC")
 
@@ -210,5 +211,10 @@ def unmeasured(session: Session) -> list[Cell]:
     return [Cell(name, None, "not measured", [why]) for name in CONSTRAINTS]
 
 
-def probe_all(targets: list[Target]) -> ProbeReport:
-    return ProbeReport([probe_one(t) for t in targets])
+def probe_all(targets: list[Target], step: Step = quiet) -> ProbeReport:
+    servers = []
+    for i, target in enumerate(targets):
+        step(f"probing {target.title} ({i + 1}/{len(targets)}): discovery, replays, a cache "
+             "in front, a crawl from /")
+        servers.append(probe_one(target))
+    return ProbeReport(servers)

@@ -21,6 +21,7 @@ from pathlib import Path
 from services.config import DEFAULT_PORTS, Settings
 from services.core.auth import generate_key
 from services.evidence.wire import WireRecorder
+from services.progress import Step, quiet
 from services.protocols import PROTOCOLS
 from services.supervisor import ServerFailed, ServerProcess
 
@@ -78,7 +79,8 @@ def _wait_ready_through(server: ServerProcess, recorder: WireRecorder,
 
 @contextmanager
 def started_targets(protocols: Sequence[str], db_path: Path | None = None,
-                    extra_env: dict[str, str] | None = None) -> Iterator[list[Target]]:
+                    extra_env: dict[str, str] | None = None,
+                    step: Step = quiet) -> Iterator[list[Target]]:
     """Start each protocol's server on a free loopback port over a seeded temporary database
     (or ``db_path``), with a recorder in front; stop them all afterwards."""
     from services.store import open_store
@@ -88,6 +90,7 @@ def started_targets(protocols: Sequence[str], db_path: Path | None = None,
         if db_path is None:
             tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fourcast-")))
             db_path = tmp / "fourcast.sqlite3"
+        step(f"seeding the database {db_path}")
         open_store(db_path).close()
         ports = dict(DEFAULT_PORTS)
         for protocol in protocols:
@@ -103,7 +106,9 @@ def started_targets(protocols: Sequence[str], db_path: Path | None = None,
             stack.callback(server.stop)
             recorder = stack.enter_context(WireRecorder("127.0.0.1", server.port))
             started.append((server, Target(protocol, "127.0.0.1", server.port, recorder, key)))
-        for server, target in started:
+        for ready, (server, target) in enumerate(started):
             assert target.recorder is not None
+            step(f"starting the servers: {ready}/{len(started)} ready, waiting for "
+                 f"{target.title}")
             _wait_ready_through(server, target.recorder)
         yield [target for _, target in started]

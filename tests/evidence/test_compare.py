@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+import threading
 
 import pytest
 
@@ -139,3 +143,41 @@ def test_a_call_repeated_counts_the_same_bytes(targets: dict[str, Target]) -> No
 
     first = counts()
     assert all(counts() == first for _ in range(3))
+
+
+def _read_all(fd: int, into: bytearray) -> None:
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:  # the terminal's other end closed
+            return
+        if not data:
+            return
+        into += data
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a pseudo-terminal")
+def test_progress_shows_on_a_terminal_and_never_in_a_pipe_or_with_json(
+        targets: dict[str, Target]) -> None:
+    command = [sys.executable, "-m", "services.cli", "compare", "station", "KJFK",
+               *_port_flags(targets)]
+    env = {**os.environ, "TERM": "xterm"}
+    piped = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
+    assert piped.returncode == 0 and piped.stderr == ""
+    for extra, shown in (([], True), (["--json"], False)):
+        terminal, other_end = os.openpty()
+        seen = bytearray()
+        reader = threading.Thread(target=_read_all, args=(terminal, seen), daemon=True)
+        reader.start()
+        try:
+            result = subprocess.run([*command, *extra], stdout=subprocess.PIPE,
+                                    stderr=other_end, timeout=120, env=env)
+        finally:
+            os.close(other_end)
+            reader.join(timeout=30)
+            os.close(terminal)
+        assert result.returncode == 0
+        # which step is on screen at each refresh depends on timing; that one is, does not
+        said = any(step in seen for step in (b"checking that the servers answer", b"calling "))
+        assert said is shown, bytes(seen)
+        assert b"\x1b" not in result.stdout  # the report itself is never decorated
