@@ -19,6 +19,7 @@ from google.rpc import error_details_pb2, status_pb2
 from clients.base import ObservationWatcher, QueuedWatcher, WeatherClient
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
+from services.core import validation
 from services.core.domain import (
     Alert,
     DailySummary,
@@ -86,6 +87,22 @@ def core_error(error: grpc.RpcError) -> Exception:
 
 def _time(at: datetime | None, field: str) -> dict[str, Any]:
     return {} if at is None else {field: m.timestamp(at, field.removesuffix("_time"))}
+
+
+def _range(start: datetime | None, end: datetime | None, *,
+           derived: bool = False) -> dict[str, Any]:
+    """``start_time`` and ``end_time``. A naive datetime names no instant, so it cannot become
+    a Timestamp and the server never sees it: the client gives the core's own verdict on the
+    pair instead (its check_timestamp, every violation at once). Where the core fills a
+    missing bound of an observation range from the other (``derived``), a naive bound makes
+    both naive, and both are named, as the other protocols' servers name them."""
+    if any(t is not None and t.tzinfo is None for t in (start, end)):
+        v = validation.Violations()
+        for field, value, other in (("start", start, end), ("end", end, start)):
+            if value is not None or derived:
+                validation.check_timestamp(value if value is not None else other, field, v)
+        v.raise_if_any()
+    return {**_time(start, "start_time"), **_time(end, "end_time")}
 
 
 def _date(day: date | None, field: str) -> dict[str, Any]:
@@ -185,7 +202,7 @@ class GrpcClient(WeatherClient):
         reply = self._call(self._stub.ListObservations, pb.ListObservationsRequest(
             parent=m.station_name(station_id), page_size=page_size or 0,
             page_token=page_token or "", units=m.units_to_wire(units),
-            **_time(start, "start_time"), **_time(end, "end_time")))
+            **_range(start, end, derived=True)))
         return Page(tuple(m.parse_observation(o) for o in reply.observations),
                     reply.next_page_token or None, reply.previous_page_token or None)
 
@@ -195,7 +212,7 @@ class GrpcClient(WeatherClient):
         """Every observation in [start, end) as the server reads them (no paging)."""
         call = self._stub.StreamObservations(pb.StreamObservationsRequest(
             parent=m.station_name(station_id), units=m.units_to_wire(units),
-            **_time(start, "start_time"), **_time(end, "end_time")), timeout=STREAM_TIMEOUT)
+            **_range(start, end, derived=True)), timeout=STREAM_TIMEOUT)
         try:
             for message in call:
                 yield m.parse_observation(message)
@@ -258,8 +275,7 @@ class GrpcClient(WeatherClient):
                     page_token: str | None = None) -> Page[Alert]:
         reply = self._call(self._stub.ListAlerts, pb.ListAlertsRequest(
             parent=m.station_name(station_id) if station_id is not None else m.ALL_STATIONS,
-            page_size=page_size or 0, page_token=page_token or "",
-            **_time(start, "start_time"), **_time(end, "end_time")))
+            page_size=page_size or 0, page_token=page_token or "", **_range(start, end)))
         return Page(tuple(m.parse_alert(a) for a in reply.alerts),
                     reply.next_page_token or None, reply.previous_page_token or None)
 
@@ -286,8 +302,8 @@ class GrpcClient(WeatherClient):
 
 
 def _observation_to_write(obs: Observation, prefix: str = "") -> pb.Observation:
-    try:
-        return m.observation_message(obs)
-    except InvalidArgument as error:  # a naive time cannot be a Timestamp
-        raise InvalidArgument([FieldViolation(f"{prefix}observed_at", v.description)
-                               for v in error.violations]) from None
+    if obs.observed_at.tzinfo is None:
+        # A naive time cannot be a Timestamp: the core's verdict on the whole observation,
+        # so every violation is named, as the servers of the other protocols name them.
+        validation.check_observation(obs, prefix)
+    return m.observation_message(obs)

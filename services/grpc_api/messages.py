@@ -59,9 +59,10 @@ def _malformed(field: str, pattern: str) -> InvalidArgument:
 
 
 def parse_station_name(name: str, field: str = "name") -> str:
-    """``stations/KJFK`` → ``KJFK`` (the id itself is checked by the core)."""
-    prefix, _, station_id = name.partition("/")
-    if prefix != "stations" or not station_id:
+    """``stations/KJFK`` → ``KJFK``. The id itself, empty too, is the core's to check, so
+    ``stations/`` gets the same ``station_id`` violation as an empty id in every protocol."""
+    prefix, slash, station_id = name.partition("/")
+    if prefix != "stations" or not slash:
         raise _malformed(field, "stations/KJFK")
     return station_id
 
@@ -80,14 +81,14 @@ def parse_observation_name(name: str) -> tuple[str, datetime]:
 
 def parse_forecast_name(name: str) -> str:
     parts = name.split("/")
-    if len(parts) != 3 or parts[0] != "stations" or parts[2] != "forecast" or not parts[1]:
+    if len(parts) != 3 or parts[0] != "stations" or parts[2] != "forecast":
         raise _malformed("name", "stations/KJFK/forecast")
     return parts[1]
 
 
 def parse_alert_name(name: str) -> str:
-    prefix, _, alert_id = name.partition("/")
-    if prefix != "alerts" or not alert_id:
+    prefix, slash, alert_id = name.partition("/")
+    if prefix != "alerts" or not slash:
         raise _malformed("name", "alerts/KJFK-WIND-20130131T1400Z")
     return alert_id
 

@@ -106,7 +106,11 @@ def test_a_measurement_that_is_not_a_number_is_an_invalid_argument(stub: Stub,
 
 @pytest.mark.parametrize(("call", "field"), [
     (lambda s: s.GetStation(pb.GetStationRequest(name=""), timeout=10), "name"),
-    (lambda s: s.GetStation(pb.GetStationRequest(name="stations/"), timeout=10), "name"),
+    (lambda s: s.GetStation(pb.GetStationRequest(name="stations/"), timeout=10),
+     "station_id"),  # the pattern is right, the id is empty: the core's violation
+    (lambda s: s.GetForecast(pb.GetForecastRequest(name="stations//forecast"), timeout=10),
+     "station_id"),
+    (lambda s: s.GetAlert(pb.GetAlertRequest(name="alerts/"), timeout=10), "alert_id"),
     (lambda s: s.GetObservation(pb.GetObservationRequest(name=""), timeout=10), "name"),
     (lambda s: s.GetForecast(pb.GetForecastRequest(name=""), timeout=10), "name"),
     (lambda s: s.GetAlert(pb.GetAlertRequest(name=""), timeout=10), "name"),
