@@ -17,7 +17,7 @@ from typing import Any
 from clients import connect
 from clients.base import WeatherClient
 from services.core.domain import Station, to_plain
-from services.core.errors import FourcastError
+from services.core.errors import FourcastError, PermissionDenied, Unauthenticated
 from services.evidence.decode import Exchange
 from services.evidence.http import Requester
 from services.evidence.probe_cells import judge
@@ -35,6 +35,7 @@ class Discovered:
     exchanges: list[Exchange]
     result: Any = None
     error: str | None = None
+    refused: bool = False  # the server refused the credential (unauthenticated, forbidden)
 
     @property
     def last(self) -> Exchange | None:
@@ -110,6 +111,7 @@ class Session:
             found.result = call(self.client)
         except FourcastError as error:
             found.error = f"{type(error).__name__}: {error.message}"
+            found.refused = isinstance(error, Unauthenticated | PermissionDenied)
         found.exchanges = self.requester.new_exchanges(0, since)
         if found.last is not None:  # speak to this server as its own client does
             self.http2 = found.last.http_version == "HTTP/2"
@@ -184,10 +186,19 @@ def probe_one(target: Target) -> ServerProbe:
     read = found["station"].last
     ids = found["ids"].result
     facts = {"read": _facts(read), "not_found": _facts(found["not_found"].last),
+             "write_key": _write_key(found),
              "read_call": "—" if read is None else
              f"`{read.method} {read.path.split('?')[0].replace(ids[0], '{id}')}`"}
     return ServerProbe(target.protocol, target.title, f"{target.host}:{target.port}", cells,
                        level, rest, facts)
+
+
+def _write_key(found: dict[str, Discovered]) -> str:
+    """What became of the API key the probe was given: none, accepted, or refused (and how)."""
+    if "put" not in found:
+        return "none"
+    refused = next((d for d in (found["put"], found["delete"]) if d.refused), None)
+    return f"refused ({refused.error})" if refused else "accepted"
 
 
 def _facts(x: Exchange | None) -> dict[str, Any]:

@@ -69,25 +69,33 @@ def standard_methods(s: Session, d: dict[str, Discovered]) -> Cell:
     if head is not None and head.response_body:
         safe = False
         evidence.append("HEAD answered with a body")
-    idempotent = _idempotent(s, d, evidence)
+    idempotent, writes = _idempotent(s, d, evidence)
     options = s.requester.send("OPTIONS", read.path)
     allow = options.exchange.header("allow") if options.exchange else None
     evidence.append(f"probe: {options.show()}; Allow: {allow or '(none)'}")
     passed = safe and idempotent is not False and bool(allow)
     parts = [f"reads by {read.method}" + (" (safe)" if safe else " (not a safe method)"),
-             {True: "PUT/DELETE idempotent", False: "writes without idempotent methods",
-              None: "writes not probed (no API key)"}[idempotent],
-             f"Allow: {allow}" if allow else "no Allow"]
+             writes, f"Allow: {allow}" if allow else "no Allow"]
     return _cell("standard methods", passed, "; ".join(parts), evidence)
 
 
-def _idempotent(s: Session, d: dict[str, Discovered], evidence: list[str]) -> bool | None:
+def _idempotent(s: Session, d: dict[str, Discovered],
+                evidence: list[str]) -> tuple[bool | None, str]:
+    """Whether PUT and DELETE are idempotent on the wire (None: not measured), and a summary."""
     if "put" not in d:
         evidence.append("writes not probed: no API key (--api-key or FOURCAST_API_KEYS)")
-        return None
+        return None, "writes not probed (no API key)"
+    failed = next((w for w in (d["put"], d["delete"]) if w.error), None)
+    if failed is not None:
+        # replaying a refused write compares two refusals: it says nothing about the method
+        x = failed.last
+        answer = f" → {x.status}" if x is not None else ""
+        evidence.append(f"client {failed.name}{answer}: {failed.error}; writes not measured")
+        return None, ("writes not measured (the API key was refused)" if failed.refused
+                      else "writes not measured (the client's write failed)")
     put, delete = d["put"].last, d["delete"].last
     if put is None or delete is None:
-        return False
+        return False, "writes without idempotent methods"
     evidence.append(f"client write: {put.method} {put.path}; delete: {delete.method} "
                     f"{delete.path}")
     results = []
@@ -106,7 +114,8 @@ def _idempotent(s: Session, d: dict[str, Discovered], evidence: list[str]) -> bo
         results.append(states[0] == states[1])
     if put.method == "PUT" and delete.method != "DELETE":
         s.client.delete_station(station)  # leave nothing behind
-    return all(results)
+    passed = all(results)
+    return passed, "PUT/DELETE idempotent" if passed else "writes without idempotent methods"
 
 
 def _short(state: Any) -> str:

@@ -32,6 +32,12 @@ def render(report: ProbeReport) -> str:
     lines.append(f"{'REST (every constraint holds)':<33}"
                  + "".join(f"{MARK[s.rest]:<{column}}" for s in servers))
     lines += ["", f"verdict: {report.verdict}"]
+    keys = {s.title: str(s.facts.get("write_key", "none")) for s in servers}
+    refused = [title for title, state in keys.items() if state.startswith("refused")]
+    if refused:
+        lines += textwrap.wrap(f"the API key was refused by {', '.join(refused)}: PUT/DELETE "
+                               "idempotency is not measured there (pass a write key: the one "
+                               "`fourcast serve` printed, or one of FOURCAST_API_KEYS)", WIDTH)
     for server in servers:
         lines += ["", "=" * WIDTH, f"{server.title} at {server.address}: evidence", "=" * WIDTH]
         for cell in server.cells:

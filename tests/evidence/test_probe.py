@@ -57,3 +57,19 @@ def test_the_command_prints_json_with_the_matrix(targets: dict[str, Target],
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "4 APIs, 1 REST"
     assert all(len(s["cells"]) == 9 for s in data["servers"])
+
+
+def test_a_refused_api_key_is_reported_and_writes_are_not_measured(
+        targets: dict[str, Target]) -> None:
+    from services.evidence.probe_report import render
+
+    wrong = [Target(t.protocol, t.host, t.port, t.recorder, api_key="WRONGKEY")
+             for t in targets.values()]
+    report = probe_all(wrong)
+    for server in report.servers:
+        methods = server.cell("standard methods")
+        assert "writes not measured (the API key was refused)" in methods.summary, methods
+        assert "idempotent" not in methods.summary.replace("idempotency", "")
+        assert server.facts["write_key"].startswith("refused (Unauthenticated"), server.facts
+    assert "the API key was refused by REST, GraphQL, gRPC, SOAP" in render(report)
+    assert report.verdict == "4 APIs, 1 REST"  # reads are measured as before
