@@ -111,6 +111,7 @@ class ObservationWatch:
                 self._pending = deque(r for r in self._pending
                                       if r.observation.station_id in kept)
                 self._generation += 1
+                self._skip_if_nothing_watched()
 
     # -- fed by the hub (called with the hub's lock held) -----------------------------------
 
@@ -145,6 +146,7 @@ class ObservationWatch:
                 self._pending.append(self._converted(row, converted))
                 added = True
         self._position = max(self._position, position)
+        self._skip_if_nothing_watched()
         error = missing_station_error(missing, stations or ())
         if error is not None:
             self._error = error
@@ -152,6 +154,12 @@ class ObservationWatch:
             self.uncover()  # too far behind: catch up by its own reads, memory stays flat
         elif added or error is not None:
             self._wake()
+
+    def _skip_if_nothing_watched(self) -> None:
+        """With no station, move the cursor with the store: a station subscribed later starts
+        from then, not from whenever the last row was delivered."""
+        if self._stations is not None and not self._stations and not self._pending:
+            self.sequence = max(self.sequence, self._position)
 
     def _converted(self, row: RecordedObservation, converted: Converted) -> RecordedObservation:
         if self.units is Units.SI:
@@ -209,7 +217,9 @@ class ObservationWatch:
             caught_up_to = found[-1].sequence if found else after
         with self._lock:
             if generation != self._generation:
-                return found  # the stations changed meanwhile: the next poll reads again
+                # The stations changed meanwhile: this read answered another question. Drop
+                # it (the cursor has not moved) and read again for the stations now asked.
+                return []
             self.sequence = self._position = max(self.sequence, caught_up_to)
             if len(found) < POLL_BATCH and hub_position == self._hub.position:
                 # Everything up to the hub's position was visible to this read.

@@ -99,7 +99,7 @@ def test_a_thousand_idle_watches_cost_the_store_what_one_does(counted: WeatherSe
     store = repo(counted)
     watches = [counted.watch(["KAAA"]) for _ in range(1000)]
     received: list[list[RecordedObservation]] = [[] for _ in watches]
-    all_waiting, done = threading.Event(), threading.Event()
+    all_started, done = threading.Event(), threading.Event()
 
     async def consume(index: int, watch: ObservationWatch) -> None:
         async for recorded in watch.aiter():
@@ -108,14 +108,13 @@ def test_a_thousand_idle_watches_cost_the_store_what_one_does(counted: WeatherSe
 
     async def main() -> None:
         tasks = [asyncio.create_task(consume(i, w)) for i, w in enumerate(watches)]
-        await asyncio.sleep(0)  # let every consumer reach its first wait
-        all_waiting.set()
+        all_started.set()  # (a consumer that has not run yet reads nothing from the store)
         await asyncio.wait_for(asyncio.gather(*tasks), LIMIT)
         done.set()
 
     loop_thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
     loop_thread.start()
-    assert all_waiting.wait(LIMIT)
+    assert all_started.wait(LIMIT)
     store.reset()
     # While idle, only the hub's own wait touches the store (the default wait polls the
     # change sequence): 20 such polls in, nothing else was read, and from one thread only.
@@ -276,3 +275,19 @@ def test_an_open_watch_does_not_keep_the_process_from_exiting(db_path: Path) -> 
                           timeout=LIMIT, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("open ")
+
+
+def test_a_station_subscribed_after_watching_none_starts_from_then(
+        counted: WeatherService) -> None:
+    watch, witness = counted.subscription(), counted.watch(["KBBB"])
+    watch.subscribe(["KAAA"])
+    assert watch.poll() == []
+    watch.unsubscribe(["KAAA"])
+    put(counted, "KBBB", 0)  # recorded while the watch watches nothing
+    assert witness.wait(LIMIT)  # the hub has fanned it out (to every watch at once)
+    watch.subscribe(["KBBB"])
+    put(counted, "KBBB", 1)
+    found: list[RecordedObservation] = []
+    while len(found) < 1 and watch.wait(LIMIT):
+        found += watch.poll()
+    assert hours(found) == [("KBBB", 1)]
