@@ -7,6 +7,7 @@ field of the model that parsed it, and the document is generated from those mode
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Operation:
     path: str  # OpenAPI style: /stations/{station_id}
     operation_id: str
     summary: str
+    description: str  # the view's docstring
     tag: str
     path_params: dict[str, str]
     query: type[BaseModel] | None
@@ -55,10 +57,12 @@ class Operation:
 
 @dataclass
 class ResourceBlueprint:
-    """A Flask blueprint that also records the OpenAPI operations it serves."""
+    """A Flask blueprint that also records the OpenAPI operations it serves; its name is
+    their tag, which ``description`` explains."""
 
     name: str
     import_name: str
+    description: str
     blueprint: Blueprint = field(init=False)
     operations: list[Operation] = field(default_factory=list)
 
@@ -72,6 +76,11 @@ class ResourceBlueprint:
                   writes: bool = False, request_headers: tuple[str, ...] = (),
                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            description = inspect.getdoc(view)
+            if not description:  # the document would describe it by its summary alone
+                raise TypeError(f"{view.__name__} needs a docstring: it is the operation's "
+                                "OpenAPI description")
+
             def endpoint(**kwargs: Any) -> Any:
                 if writes:
                     # the caller first (the core's rule, checked again by the use case): an
@@ -89,7 +98,8 @@ class ResourceBlueprint:
             self.blueprint.add_url_rule(flask_rule(path), view.__name__, endpoint,
                                         methods=[method])
             self.operations.append(Operation(
-                method.lower(), path, view.__name__, summary, self.name, path_params or {},
+                method.lower(), path, view.__name__, summary, description, self.name,
+                path_params or {},
                 query, body, replies, errors, writes, request_headers))
             return view
 

@@ -69,8 +69,7 @@ def create_app(service: WeatherService, config: Mapping[str, Any] | None = None)
     app.after_request(stable_allow)
     for resource in RESOURCES:
         app.register_blueprint(resource.blueprint)
-    app.extensions["fourcast.openapi"] = build_document(
-        op for resource in RESOURCES for op in resource.operations)
+    app.extensions["fourcast.openapi"] = build_document(RESOURCES)
     problems.register(app)
     app.after_request(settle_body)
     if app.config["REPRESENTATION_CACHE"]:

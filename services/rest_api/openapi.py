@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from services.core.validation import STATION_ID_PATTERN
-from services.rest_api.api import Operation
+from services.rest_api.api import Operation, ResourceBlueprint
 from services.rest_api.models import QUERY_MODELS, REQUEST_MODELS
 from services.rest_api.problems import PROBLEM_TYPES
 from services.rest_api.representation import IF_MATCH, PROBLEM
@@ -124,28 +124,35 @@ def _responses(op: Operation) -> dict[str, Any]:
     return found
 
 
-def build_document(operations: Iterable[Operation]) -> dict[str, Any]:
+def build_document(resources: Iterable[ResourceBlueprint]) -> dict[str, Any]:
     # query models become parameters, not components (a parameter has no JSON document)
     queries = _schemas(QUERY_MODELS)
     schemas = _schemas([*REQUEST_MODELS, *RESPONSE_MODELS])
     paths: dict[str, Any] = {}
-    for op in operations:
-        entry: dict[str, Any] = {
-            "operationId": op.operation_id, "summary": op.summary, "tags": [op.tag],
-            "parameters": _parameters(op, queries), "responses": _responses(op)}
-        if op.body is not None:
-            entry["requestBody"] = {"required": True, "content": {"application/json": {
-                "schema": {"$ref": REF.format(model=op.body.__name__)}}}}
-        if op.writes:
-            entry["security"] = [{"bearer": []}]
-        paths.setdefault(op.path, {})[op.method] = entry
+    tags: list[dict[str, str]] = []
+    for resource in resources:
+        tags.append({"name": resource.name, "description": resource.description})
+        for op in resource.operations:
+            entry: dict[str, Any] = {
+                "operationId": op.operation_id, "summary": op.summary,
+                "description": op.description, "tags": [op.tag],
+                "parameters": _parameters(op, queries), "responses": _responses(op),
+                # reads are open to everyone: said, not left for a linter to guess
+                "security": [{"bearer": []}] if op.writes else []}
+            if op.body is not None:
+                entry["requestBody"] = {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": REF.format(model=op.body.__name__)}}}}
+            paths.setdefault(op.path, {})[op.method] = entry
     return {
         "openapi": "3.1.0",
         "info": {"title": "Fourcast REST API", "version": "1.0.0",
                  "description": "Hypermedia (HAL) weather API. Start at `/` and follow links. "
                                 "Errors are RFC 9457 problem details; problem types: "
-                                + ", ".join(f"`/problems/{s}`" for s in PROBLEM_TYPES)},
+                                + ", ".join(f"`/problems/{s}`" for s in PROBLEM_TYPES),
+                 "license": {"name": "MIT", "identifier": "MIT"},
+                 "contact": {"name": "Fourcast maintainers"}},
         "servers": [{"url": "/"}],
+        "tags": tags,
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {
             "bearer": {"type": "http", "scheme": "bearer",

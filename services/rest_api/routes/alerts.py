@@ -10,7 +10,8 @@ from services.rest_api.context import service
 from services.rest_api.models import AlertsQuery
 from services.rest_api.representation import represent
 
-api = ResourceBlueprint("alerts", __name__)
+api = ResourceBlueprint("alerts", __name__,
+                        "Alerts derived from the observations.")
 
 
 @api.operation("GET", "/alerts", summary="Alerts active in [start, end), by onset, paged",
@@ -18,6 +19,9 @@ api = ResourceBlueprint("alerts", __name__)
                replies={200: Reply("A page of alerts", schemas.AlertCollection,
                                    headers=("Link",))}, errors=(400, 404))
 def list_alerts(query: AlertsQuery) -> Response:
+    """Alerts derived from observations by thresholds after the US National Weather Service's
+    (wind, heat, cold, rain), active in [start, end), optionally of one `station`, by onset,
+    paged."""
     page = service().list_alerts(query.station, query.start, query.end, query.page_size,
                                  query.page_token)
     common = {"station": query.station, "start": query.start and links.timestamp(query.start),
@@ -41,4 +45,6 @@ def list_alerts(query: AlertsQuery) -> Response:
                path_params={"alert_id": "e.g. KJFK-WIND-20130131T1400Z"},
                replies={200: Reply("The alert", schemas.Alert)}, errors=(400, 404))
 def get_alert(alert_id: str) -> Response:
+    """One alert in the spirit of CAP: event, severity, headline, description, onset and end,
+    with a link to its station."""
     return represent(render.alert(service().get_alert(alert_id)), cache="alerts")

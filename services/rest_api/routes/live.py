@@ -41,7 +41,8 @@ from services.rest_api.representation import (
 )
 from services.rest_api.streams import LiveBody, budget, stream_client
 
-api = ResourceBlueprint("live", __name__)
+api = ResourceBlueprint("live", __name__,
+                        "Observations as they are recorded, as Server-Sent Events.")
 # The stream only to a client that asks for it (FEED_OFFERED puts it last): one that accepts
 # anything (a generic client following links, */*) gets the finite description, and never
 # waits on an endless answer.
@@ -120,6 +121,10 @@ def _stream(station_ids: Sequence[str], units: str | None) -> Response:
                query=UnitsQuery, request_headers=("Last-Event-ID",),
                replies={200: STREAM}, errors=(400, 404, 429, 503))
 def watch_station(station_id: str, query: UnitsQuery) -> Response:
+    """To a client that asks for `text/event-stream`: the station's observations as they are
+    recorded, as Server-Sent Events whose ids are change sequences (send `Last-Event-ID` to
+    resume after one). To any other client: a description of the feed. Open streams are limited
+    per server and per client: over the limit, 429 or 503 with `Retry-After`."""
     return _stream([station_id], query.units)
 
 
@@ -128,4 +133,6 @@ def watch_station(station_id: str, query: UnitsQuery) -> Response:
                query=LiveQuery, request_headers=("Last-Event-ID",),
                replies={200: STREAM}, errors=(400, 404, 429, 503))
 def watch_stations(query: LiveQuery) -> Response:
+    """Like a station's live feed, for several stations in one stream, in the order their
+    observations were recorded."""
     return _stream(query.station, query.units)

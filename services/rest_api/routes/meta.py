@@ -12,12 +12,15 @@ from services.rest_api.api import Reply, ResourceBlueprint
 from services.rest_api.problems import CODES, PROBLEM_TYPES
 from services.rest_api.representation import OPENAPI, OPENAPI_OFFERED, represent
 
-api = ResourceBlueprint("meta", __name__)
+api = ResourceBlueprint("meta", __name__,
+                        "The entry point, this document and the problem types of error responses.")
 
 
 @api.operation("GET", "/", summary="The entry point: links to every collection",
                replies={200: Reply("Links", schemas.EntryPoint)})
 def entry_point() -> Response:
+    """Start here: links to the collections, the batch resource and this document, and RFC 6570
+    URI templates for every other resource, so a client needs no other URI."""
     found: dict[str, Any] = {
         "self": links.link("/"),
         "stations": links.link("/stations", title="Weather stations"),
@@ -32,6 +35,7 @@ def entry_point() -> Response:
 @api.operation("GET", "/openapi.json", summary="This API's OpenAPI 3.1 document",
                replies={200: Reply("The document", schemas.OpenApiDocument, OPENAPI_OFFERED)})
 def openapi_document() -> Response:
+    """This document, generated from the same declarations that route and parse each request."""
     document = current_app.extensions["fourcast.openapi"]
     return represent(document, cache="openapi", offered=OPENAPI_OFFERED)
 
@@ -40,6 +44,8 @@ def openapi_document() -> Response:
                path_params={"slug": "e.g. not-found"},
                replies={200: Reply("The explanation", schemas.ProblemTypeDoc)}, errors=(404,))
 def problem_type(slug: str) -> Response:
+    """What a problem `type` URI of an error response (RFC 9457) means: its status, title,
+    explanation and Fourcast error code."""
     kind = PROBLEM_TYPES.get(slug)
     if kind is None:
         raise NotFound("problem type", slug)

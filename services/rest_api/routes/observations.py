@@ -23,7 +23,9 @@ from services.rest_api.representation import (
     represent,
 )
 
-api = ResourceBlueprint("observations", __name__)
+api = ResourceBlueprint("observations", __name__,
+                        "A station's observations: the paged collection, the latest, "
+                        "one by its time, and batches of any stations.")
 STATION_ID = {"station_id": "ICAO-style station id, e.g. KJFK"}
 OBSERVATION = {**STATION_ID, "observed_at": "UTC time of the observation, "
                                             "e.g. 2013-07-01T12:00:00Z"}
@@ -49,6 +51,9 @@ def _tagged(obs: Observation, units: Units, cache: str, self_href: str | None = 
                replies={200: Reply("A page of observations", schemas.ObservationCollection,
                                    headers=("Link",))}, errors=(400, 404))
 def list_observations(station_id: str, query: ObservationsQuery) -> Response:
+    """Observations recorded in the half-open range [start, end) (at most 366 days; default:
+    the last day of data), oldest first, paged, in SI or US units. Timestamps without a time
+    zone are refused."""
     page = service().list_observations(station_id, query.start, query.end, query.page_size,
                                        query.page_token, query.units)
     base = links.observations(station_id)
@@ -74,6 +79,9 @@ def list_observations(station_id: str, query: ObservationsQuery) -> Response:
                replies={200: Reply("What was stored", schemas.ImportResult)},
                errors=(400, 401, 403, 404, 413, 415))
 def import_observations(station_id: str, body: BatchBody) -> Response:
+    """Stores every observation of the batch (measurements in SI) in one transaction: all of
+    them or none, at most 50,000 per request. An item may omit `station_id`; if given, it must
+    be the URL's."""
     mismatched = [FieldViolation(f"observations[{i}].station_id",
                                  "must equal the station id in the URL")
                   for i, item in enumerate(body.observations)
@@ -90,6 +98,7 @@ def import_observations(station_id: str, body: BatchBody) -> Response:
                                           "is POSTed", replies={200: Reply(
                    "What the resource is for", schemas.BatchEntry)})
 def batch_entry() -> Response:
+    """Says what this resource is for: a batch of observations of any stations is POSTed here."""
     return represent(render.batch_entry(), cache="entry")
 
 
@@ -100,6 +109,8 @@ def batch_entry() -> Response:
                replies={200: Reply("What was stored", schemas.ImportResult)},
                errors=(400, 401, 403, 404, 413, 415))
 def import_batch(body: BatchBody) -> Response:
+    """Stores a batch of observations of any stations, each naming its `station_id`
+    (measurements in SI), in one transaction: all of them or none, at most 50,000 per request."""
     unnamed = [FieldViolation(f"observations[{i}].station_id", "is required")
                for i, item in enumerate(body.observations) if item.station_id is None]
     if unnamed:
@@ -115,6 +126,8 @@ def import_batch(body: BatchBody) -> Response:
                query=UnitsQuery, replies={200: Reply("The observation", schemas.Observation)},
                errors=(400, 404))
 def get_latest_observation(station_id: str, query: UnitsQuery) -> Response:
+    """The station's most recent observation, with a `canonical` link to its own URI. It
+    changes whenever an observation is recorded, so it is fresh for 30 seconds only."""
     units = Units.parse(query.units)
     obs = service().get_latest_observation(station_id, Units.SI)
     return _tagged(obs, units, "latest", links.units_query(links.latest(station_id), units))
@@ -125,6 +138,8 @@ def get_latest_observation(station_id: str, query: UnitsQuery) -> Response:
                replies={200: Reply("The observation", schemas.Observation)},
                errors=(400, 404))
 def get_observation(station_id: str, observed_at: str, query: UnitsQuery) -> Response:
+    """One observation, named by its UTC time, in SI or US units; a measurement not taken is
+    null. The ETag is the observation's version (with `.us` in US units), for `If-Match`."""
     units = Units.parse(query.units)
     obs = service().get_observation(station_id, path_timestamp(observed_at), Units.SI)
     return _tagged(obs, units, "observation")
@@ -138,6 +153,9 @@ def get_observation(station_id: str, observed_at: str, query: UnitsQuery) -> Res
                         201: Reply("Created", schemas.Observation, headers=("Location",))},
                errors=(400, 401, 403, 404, 412, 413, 415))
 def put_observation(station_id: str, observed_at: str, body: ObservationBody) -> Response:
+    """Creates (201) or replaces (200) the observation at this time; the same PUT twice leaves
+    the same state. Measurements in SI, null where not measured. Needs a writer API key; `If-
+    Match` makes it conditional."""
     at = path_timestamp(observed_at)
     wrong = []
     if body.station_id is not None and body.station_id != station_id:
@@ -160,6 +178,8 @@ def put_observation(station_id: str, observed_at: str, body: ObservationBody) ->
                request_headers=("If-Match",), replies={204: Reply("Deleted")},
                errors=(400, 401, 403, 404, 412))
 def delete_observation(station_id: str, observed_at: str) -> Response:
+    """Deletes one observation (204); a repeat finds nothing (404). Needs a writer API key;
+    `If-Match` makes it conditional."""
     at = path_timestamp(observed_at)
     service().delete_observation(station_id, at, credential=credential(),
                                  if_match=if_match_version(_version(station_id, at)))

@@ -19,7 +19,8 @@ from services.rest_api.representation import (
     represent,
 )
 
-api = ResourceBlueprint("stations", __name__)
+api = ResourceBlueprint("stations", __name__,
+                        "Weather stations.")
 STATION_ID = {"station_id": "ICAO-style station id, e.g. KJFK"}
 
 
@@ -35,6 +36,9 @@ def page_links(path: str, page_size: int | None, token: str | None) -> str | Non
                replies={200: Reply("A page of stations", schemas.StationCollection,
                                    headers=("Link",))}, errors=(400,))
 def list_stations(query: StationsQuery) -> Response:
+    """Every station, embedded as HAL items, in pages of `page_size` (default 50, at most 500).
+    The `next` and `prev` links (also in the `Link` header) page on; their tokens are bound to
+    this query."""
     page = service().list_stations(query.page_size, query.page_token)
     self_href = links.with_query("/stations", page_size=query.page_size,
                                  page_token=query.page_token)
@@ -51,6 +55,9 @@ def list_stations(query: StationsQuery) -> Response:
                path_params=STATION_ID, replies={200: Reply("The station", schemas.Station)},
                errors=(400, 404))
 def get_station(station_id: str) -> Response:
+    """A station's name, position, elevation and time zone, with links to its observations,
+    latest observation, daily summaries, forecast, alerts and live feed. The ETag is the
+    station's version, for `If-Match`."""
     station = service().get_station(station_id)
     return represent(render.station(station), cache="station", version=version_of(station))
 
@@ -62,6 +69,9 @@ def get_station(station_id: str) -> Response:
                         201: Reply("Created", schemas.Station, headers=("Location",))},
                errors=(400, 401, 403, 412, 413, 415))
 def put_station(station_id: str, body: StationBody) -> Response:
+    """Creates the station (201, with `Location`) or replaces it (200); the same PUT twice
+    leaves the same state. Needs a writer API key; with `If-Match` it writes only while the
+    station has that version (else 412)."""
     if body.id is not None and body.id != station_id:
         raise InvalidArgument.single("id", "must equal the station id in the URL")
     station = Station(station_id, body.name, body.latitude, body.longitude, body.elevation,
@@ -78,6 +88,8 @@ def put_station(station_id: str, body: StationBody) -> Response:
                writes=True, request_headers=("If-Match",),
                replies={204: Reply("Deleted")}, errors=(400, 401, 403, 404, 412))
 def delete_station(station_id: str) -> Response:
+    """Deletes the station and every observation of it (204); a repeat finds nothing (404).
+    Needs a writer API key; `If-Match` makes it conditional."""
     service().delete_station(station_id, credential=credential(),
                              if_match=if_match_version(_version(station_id)))
     return no_content()
