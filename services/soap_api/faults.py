@@ -3,9 +3,17 @@
 - core errors (:mod:`services.core.errors`) become ``Client.NotFound``, ``Client.InvalidArgument``
   (with a ``<violations>`` detail), ... or ``Server.Internal``;
 - a body that fails the XSD becomes ``Client.InvalidArgument`` whose violations name the core's
-  fields (``observations[3].temperature``), so every protocol reports the same fields;
+  fields (``observations[3].temperature``, see :mod:`.violations`), so every protocol reports
+  the same fields;
 - Spyne's own protocol faults (malformed XML, unknown operation) become ``Client.InvalidArgument``
-  and anything unexpected ``Server.Internal``: a fault never carries a traceback.
+  (a body over Spyne's size limit ``Client.ResourceExhausted``) and anything unexpected
+  ``Server.Internal``: a fault never carries a traceback;
+- SOAP's own envelope faults keep their standard codes: ``VersionMismatch`` (an envelope of
+  another SOAP version) and ``MustUnderstand`` (a mandatory header we do not understand);
+- ``StoreFull`` is ``Server.ResourceExhausted``: the limit is the server's, not the caller's.
+
+A fault lists at most ``MAX_REPORTED_VIOLATIONS`` violations (the core's number), however many
+the body has.
 
 Spyne logs every fault it sees with a traceback at ERROR; :func:`quiet_client_fault_logs`
 drops those records for client faults only, so real server errors are still logged.
@@ -14,20 +22,20 @@ drops those records for client faults only, so real server errors are still logg
 from __future__ import annotations
 
 import logging
-import re
-from copy import deepcopy
 from typing import Any
 
 from lxml import etree
 from spyne import Fault
 
 from services.core.errors import (
-    FieldViolation,
     FourcastError,
     Internal,
     InvalidArgument,
     NotFound,
+    ResourceExhausted,
+    StoreFull,
 )
+from services.core.service import MAX_REPORTED_VIOLATIONS
 from services.soap_api.xsd_types import TNS
 
 FAULT_CODES: dict[str, str] = {
@@ -39,7 +47,10 @@ FAULT_CODES: dict[str, str] = {
     "RESOURCE_EXHAUSTED": "Client.ResourceExhausted",
     "INTERNAL": "Server.Internal",
 }
-OUR_CODES = frozenset(FAULT_CODES.values())
+STORE_FULL = "Server.ResourceExhausted"
+VERSION_MISMATCH = "VersionMismatch"
+MUST_UNDERSTAND = "MustUnderstand"
+OUR_CODES = frozenset({*FAULT_CODES.values(), STORE_FULL, VERSION_MISMATCH, MUST_UNDERSTAND})
 
 log = logging.getLogger(__name__)
 
@@ -57,71 +68,31 @@ def to_fault(error: FourcastError) -> Fault:
     if isinstance(error, InvalidArgument):
         detail = _el("violations", *(
             _el("violation", _el("field", text=v.field), _el("description", text=v.description))
-            for v in error.violations))
+            for v in error.violations[:MAX_REPORTED_VIOLATIONS]))
     elif isinstance(error, NotFound):
         detail = _el("resource", _el("type", text=error.resource_type),
                      _el("name", text=error.resource_name))
-    return Fault(FAULT_CODES[error.code], error.message, detail=detail)
+    code = STORE_FULL if isinstance(error, StoreFull) else FAULT_CODES[error.code]
+    return Fault(code, error.message, detail=detail)
+
+
+def version_mismatch(namespace: str | None) -> Fault:
+    """SOAP 1.1's fault for an envelope in another namespace (a SOAP 1.2 one, say)."""
+    return Fault(VERSION_MISMATCH, f"this service speaks SOAP 1.1 only (envelope namespace "
+                                   f"http://schemas.xmlsoap.org/soap/envelope/), not "
+                                   f"{namespace or 'no namespace'}")
+
+
+def must_understand(headers: list[str]) -> Fault:
+    """SOAP 1.1's fault for a mandatory header entry this service does not understand."""
+    return Fault(MUST_UNDERSTAND, "header entries marked mustUnderstand that this service "
+                                  "does not understand: " + ", ".join(headers[:10]))
 
 
 def unexpected_fault(error: BaseException) -> Fault:
     """``Server.Internal`` for a bug: logged here with its traceback, never sent."""
     log.error("unexpected error in a SOAP operation", exc_info=error)
     return to_fault(Internal())
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
-
-
-# Parameters that carry one entity: the core names that entity's fields without a prefix.
-_ENTITY_PARAMS = frozenset({"station", "observation"})
-_EXPECTED = re.compile(r"Expected is (?:one of )?\( ?(?:\{[^}]*\})?(\w+)")
-
-
-def _field_of(element: etree._Element, message: str) -> str:
-    """The core's dotted field path of an element below the operation element:
-    ``ImportObservations/observations/ObservationInput[4]/temperature`` ->
-    ``observations[3].temperature``."""
-    steps: list[etree._Element] = []
-    node: etree._Element | None = element
-    while node is not None and node.getparent() is not None:  # stop below the operation
-        steps.append(node)
-        node = node.getparent()
-    parts: list[str] = []
-    for step in reversed(steps):
-        name = etree.QName(step).localname
-        parent = step.getparent()
-        if name[:1].isupper() and parts and parent is not None:  # an array item
-            parts[-1] += f"[{parent.index(step)}]"
-        else:
-            parts.append(_snake(name))
-    expected = _EXPECTED.search(message)
-    if expected and "not expected" in message:  # name what was missing, not its neighbour
-        parts[-1:] = [_snake(expected.group(1))]
-    elif expected and "Missing child" in message:
-        parts.append(_snake(expected.group(1)))
-    if len(parts) > 1 and parts[0] in _ENTITY_PARAMS:
-        parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
-def schema_fault(schema: etree.XMLSchema, body: etree._Element) -> Fault:
-    """``Client.InvalidArgument`` listing every XSD violation of the operation element
-    ``body``, each in the core's field names."""
-    # libxml2 reports paths in a document rooted at the validated element: validate a copy
-    # rooted there, so that each path can be resolved back to its element.
-    copy = etree.ElementTree(deepcopy(body))
-    schema.validate(copy)
-    namespaces = {p: u for el in copy.iter() for p, u in el.nsmap.items() if p}
-    violations = []
-    for entry in schema.error_log:
-        found = copy.xpath(entry.path, namespaces=namespaces) if entry.path else []
-        element = found[0] if found and isinstance(found[0], etree._Element) else None
-        message = re.sub(r"^Element '[^']*'(?:, attribute '[^']*')?: ", "", entry.message)
-        field = _field_of(element, entry.message) if element is not None else "body"
-        violations.append(FieldViolation(field, message.strip()))
-    return to_fault(InvalidArgument(violations or [FieldViolation("body", "invalid")]))
 
 
 def hold_schema_fault(ctx: Any, fault: Fault) -> None:
@@ -140,6 +111,8 @@ def protocol_fault(fault: Fault) -> Fault:
     code = str(fault.faultcode)
     if code in OUR_CODES:
         return fault
+    if code == "Client.RequestTooLong":
+        return to_fault(ResourceExhausted(str(fault.faultstring)))
     if code == "Client" or code.startswith("Client."):
         return to_fault(InvalidArgument.single("body", str(fault.faultstring)[:500]))
     return to_fault(Internal())

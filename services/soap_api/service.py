@@ -25,6 +25,10 @@ from services.soap_api.faults import held_schema_fault, to_fault, unexpected_fau
 from services.soap_api.security import credential
 from services.soap_api.xsd_types import optional, required
 
+# The operations that need the WS-Security credential (the core's writes).
+WRITE_OPERATIONS = frozenset({"PutStation", "DeleteStation", "PutObservation",
+                              "ImportObservations", "DeleteObservation"})
+
 
 def _core(ctx: Any) -> WeatherService:
     """The core; validate-only while the request's schema fault is held (see app.py)."""

@@ -1,0 +1,91 @@
+"""Replay protection for WS-Security UsernameTokens (UsernameToken Profile 1.0, section 4).
+
+A token may carry a ``Nonce`` and a ``wsu:Created`` time. When it does, the message is accepted
+once: a ``Created`` more than :data:`FRESHNESS` old, or more than :data:`CLOCK_SKEW` in the
+future, is refused, and so is a ``Nonce`` already seen within that window. A token with neither
+cannot be told from its replay (a plain PasswordText token over TLS, as SoapUI sends it by
+default): it is accepted, and the documentation asks clients to send both.
+
+The nonces are remembered in this process only, for the freshness window, at most
+:data:`CAPACITY` of them (the oldest is forgotten first, so memory stays bounded even under a
+flood of fresh nonces). Replicas behind a load balancer would each have their own memory: a
+message replayed to another replica would pass, so such a deployment needs a shared cache
+(keyed by nonce, expiring after the window).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+
+from lxml import etree
+
+from services.core.errors import Unauthenticated
+
+WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+FRESHNESS = timedelta(minutes=5)
+CLOCK_SKEW = timedelta(minutes=1)
+CAPACITY = 100_000
+MAX_NONCE_LENGTH = 256
+
+
+def _created(text: str) -> datetime:
+    try:
+        created = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise Unauthenticated(f"the UsernameToken's Created {text[:40]!r} is not an "
+                              "xs:dateTime") from None
+    if created.tzinfo is None:
+        raise Unauthenticated("the UsernameToken's Created needs a time zone (Z)")
+    return created
+
+
+class NonceCache:
+    """The nonces seen within the freshness window, refusing a second use of any of them."""
+
+    def __init__(self, capacity: int = CAPACITY,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()  # nonce -> forget after (epoch s)
+        self._capacity = capacity
+        self._clock = clock
+        self._lock = threading.Lock()
+
+    def check(self, header_entries: Iterable[etree._Element]) -> None:
+        """Raise ``Unauthenticated`` if the message's UsernameToken is stale or replayed."""
+        for entry in header_entries:
+            if entry.tag == f"{{{WSSE}}}Security":
+                token = entry.find(f"{{{WSSE}}}UsernameToken")
+                if token is not None:
+                    self._admit(token.findtext(f"{{{WSSE}}}Nonce"),
+                                token.findtext(f"{{{WSU}}}Created"))
+
+    def _admit(self, nonce: str | None, created_text: str | None) -> None:
+        now = self._clock()
+        if created_text is not None:
+            age = datetime.fromtimestamp(now, UTC) - _created(created_text)
+            if age > FRESHNESS:
+                raise Unauthenticated("the UsernameToken is stale: Created must be within "
+                                      f"{FRESHNESS.seconds // 60} minutes of the server's clock")
+            if age < -CLOCK_SKEW:
+                raise Unauthenticated("the UsernameToken's Created is in the future")
+        if nonce is None:
+            return
+        nonce = nonce.strip()
+        if not nonce or len(nonce) > MAX_NONCE_LENGTH:
+            raise Unauthenticated(f"a UsernameToken Nonce has 1 to {MAX_NONCE_LENGTH} characters")
+        # Long enough that a token accepted now (Created up to CLOCK_SKEW ahead) stays refused
+        # until its Created is too old anyway.
+        forget_after = now + (FRESHNESS + CLOCK_SKEW).total_seconds()
+        with self._lock:
+            while self._seen and next(iter(self._seen.values())) < now:
+                self._seen.popitem(last=False)
+            if nonce in self._seen:
+                raise Unauthenticated("the UsernameToken's Nonce was already used: a replayed "
+                                      "message is refused (send a fresh Nonce per message)")
+            if len(self._seen) >= self._capacity:
+                self._seen.popitem(last=False)
+            self._seen[nonce] = forget_after
