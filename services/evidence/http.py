@@ -19,6 +19,17 @@ from services.evidence.wire import WireRecorder
 HOP_BY_HOP = {"host", "content-length", "connection", "keep-alive", "transfer-encoding",
               "upgrade", "proxy-connection"}
 TIMEOUT = 10.0
+# Media types whose protocol defines only POST: any other method is a protocol error there
+# (a gRPC server resets the stream and logs "Error parsing ':method' metadata"), so the probe
+# does not send one to a server whose own client spoke such a type; it says so instead.
+POST_ONLY = {"application/grpc": "gRPC over HTTP/2 allows only POST"}
+
+
+def post_only(content_type: str | None) -> str | None:
+    """Why only POST may be sent where ``content_type`` was spoken, or None."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    return next((why for prefix, why in POST_ONLY.items()
+                 if kind == prefix or kind.startswith(prefix + "+")), None)
 
 
 @dataclass
@@ -30,6 +41,8 @@ class Sent:
     failure: str | None = None
 
     def show(self) -> str:
+        if self.exchange is None and self.failure and self.failure.startswith("not sent"):
+            return f"{self.line} → {self.failure}"
         if self.exchange is None:
             return f"{self.line} → no HTTP answer ({self.failure})"
         x = self.exchange
@@ -48,6 +61,7 @@ class Requester:
         self.recorder = recorder
         self.http2 = http2
         self.base = f"http://{recorder.host}:{recorder.port}"
+        self.only_post: str | None = None  # why, when the server's protocol allows only POST
 
     def new_exchanges(self, since_connection: int, since: float) -> list[Exchange]:
         connections = self.recorder.snapshot()[since_connection:]
@@ -62,6 +76,8 @@ class Requester:
         kept = [(k, v) for k, v in headers or [] if k.lower() not in HOP_BY_HOP]
         line = f"{method} {path}" + "".join(f" [{k}: {v}]" for k, v in kept
                                             if k.lower().startswith("if-"))
+        if self.only_post and method != "POST":
+            return Sent(line, None, f"not sent: {self.only_post}")
         connection, since = self.mark()
         own = client is None
         http = client or httpx.Client(transport=transport(self.http2), timeout=TIMEOUT)

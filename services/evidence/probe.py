@@ -19,7 +19,7 @@ from clients.base import WeatherClient
 from services.core.domain import Station, to_plain
 from services.core.errors import FourcastError, PermissionDenied, Unauthenticated
 from services.evidence.decode import Exchange
-from services.evidence.http import Requester
+from services.evidence.http import Requester, post_only
 from services.evidence.probe_cells import judge
 from services.evidence.targets import Target
 from services.progress import Step, quiet
@@ -116,6 +116,7 @@ class Session:
         if found.last is not None:  # speak to this server as its own client does
             self.http2 = found.last.http_version == "HTTP/2"
             self.requester.http2 = self.http2
+            self.requester.only_post = post_only(found.last.header("content-type", "request"))
         return found
 
     def state(self, station_id: str) -> Any:

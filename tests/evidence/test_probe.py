@@ -8,7 +8,7 @@ import pytest
 
 from services.cli import main
 from services.evidence.probe import ProbeReport, probe_all
-from services.evidence.targets import Target
+from services.evidence.targets import Target, started_targets
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +73,18 @@ def test_a_refused_api_key_is_reported_and_writes_are_not_measured(
         assert server.facts["write_key"].startswith("refused (Unauthenticated"), server.facts
     assert "the API key was refused by REST, GraphQL, gRPC, SOAP" in render(report)
     assert report.verdict == "4 APIs, 1 REST"  # reads are measured as before
+
+
+def test_the_probe_sends_a_grpc_server_nothing_but_posts_and_says_so() -> None:
+    from services.evidence.decode import decode_all
+
+    # any other method is invalid gRPC: the server answers "Error parsing ':method' metadata"
+    # (grpc-status 13, or a reset stream) and may log it
+    with started_targets(["grpc"]) as started:
+        report = probe_all(started)
+        sent = decode_all(started[0].wire().snapshot())
+    assert sent and {x.method for x in sent} == {"POST"}
+    evidence = [line for cell in report.servers[0].cells for line in cell.evidence]
+    assert any("GET /fourcast.weather.v1.WeatherService/GetStation → not sent: gRPC over "
+               "HTTP/2 allows only POST" in line for line in evidence), evidence
+    assert report.servers[0].level == 0 and not report.servers[0].rest
