@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.core import InvalidArgument, paging
-from services.core.service import ALERT_KEY, OBSERVATION_KEY, STATION_KEY
+from services.core.keyset import ALERT_KEY, OBSERVATION_KEY, STATION_KEY
 
 ANY_KEY = paging.key_of(lambda _: True)
 
