@@ -3,12 +3,15 @@
 Every call goes through zeep's generated proxy (``client.service.GetStation(...)``); results
 come back as core domain objects and faults as core errors (the reverse of
 ``services/soap_api/faults.py``, by the table in ``docs/errors.md``). The API key travels in a
-WS-Security ``UsernameToken`` header (PasswordText). SOAP has no push: ``watch_observations``
+WS-Security ``UsernameToken`` header (PasswordText) with a fresh ``Nonce`` and ``Created`` per
+message, so the server can refuse a replayed one. SOAP has no push: ``watch_observations``
 is not available, and :meth:`SoapClient.observations_since` polls instead.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +22,7 @@ import requests
 import zeep
 from zeep.exceptions import Fault
 from zeep.transports import Transport
+from zeep.wsse import utils as wsse_utils
 from zeep.wsse.username import UsernameToken
 
 from clients.base import ObservationWatcher, WeatherClient
@@ -32,6 +36,7 @@ from services.core.errors import (
     NotFound,
     PermissionDenied,
     ResourceExhausted,
+    StoreFull,
     Unauthenticated,
 )
 from services.core.units import MEASUREMENTS, Units
@@ -42,6 +47,7 @@ _SIMPLE_ERRORS: dict[str, Callable[[str], FourcastError]] = {
     "Client.Unauthenticated": Unauthenticated,
     "Client.PermissionDenied": PermissionDenied,
     "Client.ResourceExhausted": ResourceExhausted,
+    "Server.ResourceExhausted": StoreFull,
     "Server.Internal": Internal,
 }
 
@@ -72,6 +78,18 @@ def error_of(fault: Fault) -> FourcastError:
                       for v in items]
         return InvalidArgument(violations or [FieldViolation("body", message)], message)
     return _SIMPLE_ERRORS.get(code, Internal)(message)
+
+
+class FreshUsernameToken(UsernameToken):  # type: ignore[misc]
+    """A PasswordText UsernameToken with a new ``Nonce`` and ``Created`` in every message
+    (zeep adds them only to digests): the server accepts each message once."""
+
+    def _create_password_text(self) -> list[Any]:
+        nonce = base64.b64encode(os.urandom(16)).decode("ascii")
+        return [*super()._create_password_text(),
+                wsse_utils.WSSE.Nonce(nonce, EncodingType=(
+                    f"{self.soap_message_secutity_ns}#Base64Binary")),
+                wsse_utils.WSU.Created(wsse_utils.get_timestamp(zulu_timestamp=True))]
 
 
 @contextmanager
@@ -189,7 +207,7 @@ class SoapClient(WeatherClient):
         # The responses are parsed as defensively as the server parses requests.
         settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
                                  forbid_external=True, xml_huge_tree=True)
-        wsse = UsernameToken("api-key", api_key) if api_key else None
+        wsse = FreshUsernameToken("api-key", api_key) if api_key else None
         self._client = zeep.Client(wsdl_url, transport=transport, settings=settings, wsse=wsse)
         # Calls go where the WSDL was read, not to the WSDL's soap:address: behind a proxy, a
         # gateway or fourcast's own wire recorder, the address the server believes it has is

@@ -9,16 +9,19 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 from lxml import etree
+from zeep.exceptions import Fault as ZeepFault
 
-from clients.soap_client import SoapClient
+from clients.soap_client import SoapClient, error_of
 from services.core.domain import Observation, Station
 from services.core.errors import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
     PermissionDenied,
+    StoreFull,
     Unauthenticated,
 )
+from services.soap_api.faults import to_fault
 from services.supervisor import ServerProcess
 from tests.servers import HOST, READ_ONLY_KEY
 from tests.soap.conftest import ENVELOPE
@@ -153,3 +156,12 @@ def test_a_stale_version_is_a_failed_precondition(client: SoapClient) -> None:
 def test_a_malformed_envelope_is_a_client_fault(post: Callable[[str], httpx.Response]) -> None:
     fault = fault_of(post("<soap:Envelope xmlns:soap='nope'><unclosed>"))
     assert fault.findtext("faultcode", "").split(":")[-1].startswith("Client")
+
+
+def test_a_full_store_is_a_server_fault_saying_so_and_the_client_maps_it_back() -> None:
+    """Not the caller's fault (a Client code would say so), yet not a bare Server.Internal."""
+    fault = to_fault(StoreFull())
+    assert fault.faultcode == "Server.ResourceExhausted"
+    assert "store is full" in fault.faultstring
+    error = error_of(ZeepFault(fault.faultstring, code="soap11env:Server.ResourceExhausted"))
+    assert isinstance(error, StoreFull) and error.message == fault.faultstring

@@ -1,0 +1,96 @@
+"""WS-Security replay protection: a UsernameToken with a Nonce and Created is accepted once,
+within a freshness window; the zeep client sends a fresh pair in every message."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from lxml import etree
+
+from clients.soap_client import FreshUsernameToken, SoapClient
+from services.core.domain import Station
+from services.core.errors import Unauthenticated
+from services.soap_api.replay import WSSE, WSU, NonceCache
+from tests.soap.conftest import ENVELOPE, fault_code, fault_of
+
+Post = Callable[[bytes | str], httpx.Response]
+
+
+def _token(nonce: str, created: datetime) -> str:
+    return (f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsse:UsernameToken>'
+            "<wsse:Username>u</wsse:Username><wsse:Password>test-writer-key</wsse:Password>"
+            f"<wsse:Nonce>{nonce}</wsse:Nonce>"
+            f"<wsu:Created>{created:%Y-%m-%dT%H:%M:%SZ}</wsu:Created>"
+            "</wsse:UsernameToken></wsse:Security>")
+
+
+def _put(station_id: str) -> str:
+    return (f"<f:PutStation><f:station><f:id>{station_id}</f:id><f:name>Replay</f:name>"
+            "<f:latitude>1</f:latitude><f:longitude>2</f:longitude><f:elevation>3</f:elevation>"
+            "<f:timezone>UTC</f:timezone></f:station></f:PutStation>")
+
+
+def _fresh_nonce() -> str:
+    return base64.b64encode(os.urandom(16)).decode()
+
+
+def test_a_replayed_message_is_refused(post: Post) -> None:
+    message = ENVELOPE.format(header=_token(_fresh_nonce(), datetime.now(UTC)),
+                              body=_put("ZRPA"))
+    assert post(message).status_code == 200
+    replayed = post(message)
+    assert fault_code(replayed) == "Client.Unauthenticated"
+    assert "already used" in fault_of(replayed).findtext("faultstring", "")
+
+
+@pytest.mark.parametrize("created", [
+    pytest.param(timedelta(minutes=-10), id="stale"),
+    pytest.param(timedelta(hours=1), id="from the future"),
+])
+def test_a_token_created_outside_the_freshness_window_is_refused(
+        post: Post, created: timedelta) -> None:
+    message = ENVELOPE.format(header=_token(_fresh_nonce(), datetime.now(UTC) + created),
+                              body=_put("ZRPB"))
+    assert fault_code(post(message)) == "Client.Unauthenticated"
+
+
+def test_the_zeep_client_sends_a_fresh_nonce_and_created_in_every_message() -> None:
+    token = FreshUsernameToken("api-key", "secret")
+    nonces = set()
+    for _ in range(2):
+        envelope = etree.fromstring(
+            '<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Header/>'
+            "<e:Body/></e:Envelope>")
+        token.apply(envelope, {})
+        nonces.add(envelope.findtext(f".//{{{WSSE}}}Nonce"))
+        assert envelope.findtext(f".//{{{WSU}}}Created", "").endswith("Z")
+    assert len(nonces) == 2 and None not in nonces
+
+
+def test_the_client_writes_twice_in_a_row(client: SoapClient) -> None:
+    client.put_station(Station("ZRPC", "Twice", 1.0, 2.0, 3.0, "UTC"))
+    client.delete_station("ZRPC")
+
+
+def _entries(nonce: str, created: datetime) -> list[etree._Element]:
+    return list(etree.fromstring(f"<h>{_token(nonce, created)}</h>"))
+
+
+def test_the_nonce_memory_is_bounded_and_forgets_after_the_window() -> None:
+    now = [datetime(2030, 1, 1, tzinfo=UTC).timestamp()]
+    cache = NonceCache(capacity=2, clock=lambda: now[0])
+    created = datetime.fromtimestamp(now[0], UTC)
+    cache.check(_entries("a", created))
+    with pytest.raises(Unauthenticated):
+        cache.check(_entries("a", created))
+    cache.check(_entries("b", created))
+    cache.check(_entries("c", created))  # full: the oldest ("a") is forgotten
+    cache.check(_entries("a", created))
+    now[0] += 7 * 60  # past the window: the Created is stale, whatever the nonce
+    with pytest.raises(Unauthenticated, match="stale"):
+        cache.check(_entries("d", created))
