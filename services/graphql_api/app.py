@@ -17,7 +17,11 @@ On top of Strawberry's GraphQL-over-HTTP handling:
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
@@ -68,16 +72,27 @@ class _BadVariables(HTTPException):
         super().__init__(400, reason)
 
 
-def _longest_list(value: object) -> int:
-    longest, pending = 0, [value]
+#: a request holding more values than this (an import) runs its operation in a worker thread:
+#: GraphQL's coercion and Strawberry's conversion of its arguments are seconds of pure Python
+#: (10,000 observations took 10 s), which on the event loop would hold every other request
+OFFLOAD_VALUES = 5_000
+HEAVY_WORKERS = 2
+_heavy: ContextVar[bool] = ContextVar("heavy", default=False)
+
+
+def _measure(value: object) -> tuple[int, int]:
+    """The longest list in a decoded JSON value, and how many values it holds in all."""
+    longest, count, pending = 0, 0, [value]
     while pending:
         item = pending.pop()
         if isinstance(item, list):
             longest = max(longest, len(item))
+            count += len(item)
             pending.extend(i for i in item if isinstance(i, list | dict))
         elif isinstance(item, dict):
+            count += len(item)
             pending.extend(i for i in item.values() if isinstance(i, list | dict))
-    return longest
+    return longest, count
 
 
 def _limited(receive: Receive, limit: int) -> Receive:
@@ -135,6 +150,8 @@ class FourcastGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(), graphql_ide="graphiql",
                          subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
+        # its own few threads: heavy requests queue here, not in the pool that store reads use
+        self.heavy = ThreadPoolExecutor(HEAVY_WORKERS, thread_name_prefix="graphql-heavy")
         self.service = service
         self.streams = streams or StreamBudget.from_env(
             MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_CLIENT, kind="subscriptions")
@@ -155,12 +172,18 @@ class FourcastGraphQL(GraphQL[Context, None]):
             raise HTTPException(400, "The request body is nested too deeply") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
-        if _longest_list(parsed) > MAX_LIST_ITEMS:  # (GET's variables come here on their own)
+        longest, values = _measure(parsed)  # (GET's variables come here on their own)
+        if longest > MAX_LIST_ITEMS:
             raise _BadVariables(f"a list in variables holds at most {MAX_LIST_ITEMS} items")
+        _heavy.set(values > OFFLOAD_VALUES)
         return parsed
 
     async def execute_single(self, *args: Any, **kwargs: Any) -> Any:
         try:
+            if _heavy.get():  # on an event loop of its own, in a worker thread
+                operation = super().execute_single(*args, **kwargs)
+                run = functools.partial(contextvars.copy_context().run, asyncio.run, operation)
+                return await asyncio.get_running_loop().run_in_executor(self.heavy, run)
             return await super().execute_single(*args, **kwargs)
         except HTTPException as error:
             if isinstance(error.__cause__, InvalidOperationTypeError):

@@ -157,16 +157,16 @@ class _Pricer:
 
 def estimate(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
              variables: Mapping[str, Any] | None) -> int:
-    """The estimated cost of the operation of ``document`` that would run (0 when none
-    is chosen: graphql-core reports that itself)."""
+    """The estimated cost of the operation of ``document`` that would run."""
     pricer = _Pricer(schema, variables if isinstance(variables, Mapping) else {})
     for fragment in fragments_in_order(document):
         pricer.fragments[fragment.name.value] = pricer.selection_set(
             fragment.selection_set, pricer._type(fragment.type_condition, None))
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
-    chosen = [o for o in operations if (operation_name is None and len(operations) == 1)
-              or (o.name is not None and o.name.value == operation_name)]
-    return pricer.operation(chosen[0]) if chosen else 0
+    named = [o for o in operations if o.name is not None and o.name.value == operation_name]
+    # without a (matching) name the operation that runs is the executor's choice: price the
+    # dearest, an upper bound whichever it is
+    return max((pricer.operation(o) for o in named or operations), default=0)
 
 
 def too_costly(cost: int) -> GraphQLError:

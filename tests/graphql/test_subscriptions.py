@@ -86,7 +86,7 @@ def test_an_event_carries_its_sequence_and_completing_ends_the_server_watch(
                                         "2020-01-01T00:00:00+00:00", "temperature": 50.0,
                                         "windGust": None, "units": "US"}
         ws.send_json({"id": "1", "type": "complete"})
-        assert service.watches[0].ended.wait(5)
+        assert service.watches[0].ended.wait(10)  # bounds a hang only
 
 
 def test_a_dropped_connection_ends_the_server_watch(service: RecordingService) -> None:
@@ -95,7 +95,7 @@ def test_a_dropped_connection_ends_the_server_watch(service: RecordingService) -
         subscribe(ws, service.current_sequence())
         record(service, 1)
         assert ws.receive_json()["type"] == "next"
-    assert service.watches[0].ended.wait(5)
+    assert service.watches[0].ended.wait(10)  # bounds a hang only
 
 
 def test_an_unknown_station_fails_the_subscription_with_not_found(
