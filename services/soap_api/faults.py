@@ -36,6 +36,7 @@ from services.core.errors import (
     StoreFull,
 )
 from services.core.service import MAX_REPORTED_VIOLATIONS
+from services.soap_api.fault_types import DETAIL_ELEMENTS
 from services.soap_api.xsd_types import TNS
 
 FAULT_CODES: dict[str, str] = {
@@ -63,8 +64,9 @@ def _el(tag: str, *children: etree._Element, text: str | None = None) -> etree._
 
 
 def to_fault(error: FourcastError) -> Fault:
-    """The SOAP fault of a core error, with a machine-readable detail where there is one."""
-    detail: etree._Element | None = None
+    """The SOAP fault of a core error, with the detail element its WSDL fault declares."""
+    store_full = isinstance(error, StoreFull)
+    detail = _el(DETAIL_ELEMENTS["STORE_FULL" if store_full else error.code])
     if isinstance(error, InvalidArgument):
         detail = _el("violations", *(
             _el("violation", _el("field", text=v.field), _el("description", text=v.description))
@@ -72,7 +74,7 @@ def to_fault(error: FourcastError) -> Fault:
     elif isinstance(error, NotFound):
         detail = _el("resource", _el("type", text=error.resource_type),
                      _el("name", text=error.resource_name))
-    code = STORE_FULL if isinstance(error, StoreFull) else FAULT_CODES[error.code]
+    code = STORE_FULL if store_full else FAULT_CODES[error.code]
     return Fault(code, error.message, detail=detail)
 
 

@@ -3,11 +3,17 @@ for zeep to build a client from it alone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
 
 import httpx
+import pytest
 import zeep
 from lxml import etree
+
+from clients.soap_client import SoapClient
+from services.core.errors import NotFound
+from tests.soap.conftest import ENVELOPE, fault_of
 
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 XS = "http://www.w3.org/2001/XMLSchema"
@@ -97,3 +103,55 @@ def test_zeep_builds_a_client_from_the_wsdl_alone(endpoint: str) -> None:
     operations = set(client.service._binding._operations)
     assert operations == OPERATIONS
     assert client.service.GetStation(stationId="KJFK").name == "John F Kennedy Intl"
+
+
+READ_FAULTS = {"resource", "violations", "resourceExhausted", "internal"}
+WRITE_FAULTS = READ_FAULTS | {"unauthenticated", "permissionDenied", "storeFull"}
+CONDITIONAL_WRITES = {"PutStation", "DeleteStation", "PutObservation", "DeleteObservation"}
+
+
+def test_every_operation_declares_its_faults_in_port_type_and_binding(endpoint: str) -> None:
+    wsdl = _wsdl(endpoint)
+    for section in ("portType", "binding"):
+        for op in wsdl.findall(f"wsdl:{section}/wsdl:operation", NS):
+            name = op.get("name")
+            declared = {fault.get("name") for fault in op.findall("wsdl:fault", NS)}
+            if name in CONDITIONAL_WRITES:
+                assert declared == WRITE_FAULTS | {"failedPrecondition"}, (section, name)
+            elif name == "ImportObservations":
+                assert declared == WRITE_FAULTS, (section, name)
+            else:
+                assert declared == READ_FAULTS, (section, name)
+
+
+def test_each_fault_message_names_a_detail_element_of_the_schema(endpoint: str) -> None:
+    wsdl = _wsdl(endpoint)
+    schema = wsdl.find("wsdl:types/xs:schema", NS)
+    assert schema is not None
+    elements = {e.get("name") for e in schema.findall("xs:element", NS)}
+    for fault in WRITE_FAULTS | {"failedPrecondition"}:
+        part = wsdl.find(f"wsdl:message[@name='{fault}']/wsdl:part", NS)
+        assert part is not None and part.get("element") == f"tns:{fault}"
+        assert fault in elements
+
+
+@pytest.mark.parametrize(("body", "detail"), [
+    ("<f:GetStation><f:stationId>ZZZZ</f:stationId></f:GetStation>", "resource"),
+    ("<f:GetStation><f:stationId>zz</f:stationId></f:GetStation>", "violations"),
+    ("<f:DeleteStation><f:stationId>ZZZZ</f:stationId></f:DeleteStation>", "unauthenticated"),
+])
+def test_a_faults_detail_is_the_element_its_wsdl_fault_declares(
+        endpoint: str, post: Callable[[str], httpx.Response], body: str, detail: str) -> None:
+    schema = etree.XMLSchema(extract_xsd(_wsdl(endpoint)))
+    element = fault_of(post(ENVELOPE.format(header="", body=body))).find("detail/*")
+    assert element is not None
+    assert etree.QName(element).localname == detail
+    assert schema.validate(element), schema.error_log
+
+
+def test_zeep_reads_the_declared_faults_and_the_client_still_maps_them(endpoint: str) -> None:
+    client = zeep.Client(endpoint + "?wsdl")
+    operation = client.wsdl.bindings[next(iter(client.wsdl.bindings))]._operations["PutStation"]
+    assert {"failedPrecondition", "unauthenticated"} <= set(operation.faults)
+    with SoapClient(endpoint + "?wsdl") as soap, pytest.raises(NotFound):
+        soap.get_station("ZZZZ")
