@@ -35,6 +35,9 @@ from services.core.errors import (
     FourcastError,
     InvalidArgument,
     NotFound,
+    ResourceExhausted,
+    StoreFull,
+    TooManyStreams,
     error_class_for_code,
 )
 from services.core.units import Units
@@ -52,7 +55,8 @@ def _rich_details(error: grpc.Call) -> list[Any]:
         if key != _DETAILS_KEY:
             continue
         for packed in status_pb2.Status.FromString(value).details:
-            for kind in (error_details_pb2.ResourceInfo, error_details_pb2.BadRequest):
+            for kind in (error_details_pb2.ResourceInfo, error_details_pb2.BadRequest,
+                         error_details_pb2.QuotaFailure, error_details_pb2.RetryInfo):
                 if packed.Is(kind.DESCRIPTOR):
                     detail = kind()
                     packed.Unpack(detail)
@@ -82,7 +86,23 @@ def core_error(error: grpc.RpcError) -> Exception:
         violations = [FieldViolation(v.field, v.description)
                       for v in (bad.field_violations if bad else ())]
         return InvalidArgument(violations or [FieldViolation("request", message)], message)
+    if cls is ResourceExhausted:
+        return _exhausted(message, details)
     return cls(message)
+
+
+def _exhausted(message: str, details: list[Any]) -> ResourceExhausted:
+    """A stream budget (its QuotaFailure subject names whose, RetryInfo when to retry) or a
+    full store is the core's own subclass again."""
+    quota = next((d for d in details if isinstance(d, error_details_pb2.QuotaFailure)), None)
+    subject = quota.violations[0].subject if quota and quota.violations else ""
+    retry = next((d for d in details if isinstance(d, error_details_pb2.RetryInfo)), None)
+    if subject in ("client", "server") and retry is not None:
+        return TooManyStreams(message, per_client=subject == "client",
+                              retry_after=retry.retry_delay.ToTimedelta().total_seconds())
+    if subject == "store":
+        return StoreFull(message)
+    return ResourceExhausted(message)
 
 
 def _time(at: datetime | None, field: str) -> dict[str, Any]:

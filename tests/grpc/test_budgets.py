@@ -19,9 +19,11 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from clients.grpc_client import GrpcClient
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
 from services.core.auth import KeyChecker
+from services.core.errors import TooManyStreams
 from services.core.service import WeatherService
 from services.store import SqliteRepository
 from services.supervisor import ServerProcess
@@ -48,9 +50,11 @@ def roomy(seeded_db: Path, server_logs: Path) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def tight(seeded_db: Path, server_logs: Path) -> Iterator[ServerProcess]:
-    """A server with small budgets: 3 per server, 2 per client, and two writer keys."""
+    """A server with small budgets, 2 per client: 3 imports, 5 live streams (so streams a
+    test has just cancelled, which the server releases a moment later, leave room for the
+    next test's own client); and two writer keys."""
     env = {"FOURCAST_MAX_IMPORTS": "3", "FOURCAST_MAX_IMPORTS_PER_CLIENT": "2",
-           "FOURCAST_MAX_STREAMS": "3", "FOURCAST_MAX_STREAMS_PER_CLIENT": "2",
+           "FOURCAST_MAX_STREAMS": "5", "FOURCAST_MAX_STREAMS_PER_CLIENT": "2",
            "FOURCAST_API_KEYS": f"{API_KEY},{SECOND_KEY}"}
     with served("grpc", seeded_db, server_logs, env) as server:
         yield server
@@ -239,3 +243,15 @@ def test_resubscribing_a_subscribed_station_queues_no_thread_work(seeded_db: Pat
         assert pool.submitted - before < 50  # was one per request
     finally:
         server.close()
+
+
+def test_the_client_raises_the_cores_too_many_streams(tight: ServerProcess) -> None:
+    with GrpcClient.connect(HOST, tight.port, SECOND_KEY) as client:  # a client of its own
+        first, second = client.watch_observations(["KJFK"]), client.watch_observations(["KJFK"])
+        try:
+            with pytest.raises(TooManyStreams) as refused:
+                client.watch_observations(["KJFK"])
+            assert refused.value.per_client and refused.value.retry_after == 5.0
+        finally:
+            first.close()
+            second.close()
