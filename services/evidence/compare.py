@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from clients import connect
 from services.core.errors import FourcastError
 from services.evidence.decode import Exchange, decode_all
-from services.evidence.operations import OPERATIONS, normalise
+from services.evidence.operations import OPERATIONS, normalise, unit_names
 from services.evidence.payload import error_signal, media_type
 from services.evidence.targets import Target
 from services.progress import Step, quiet
@@ -69,6 +69,7 @@ class Outcome:
     error: FourcastError | None = None
     failure: str | None = None  # not a core error: the client or the connection broke
     wire: Wire | None = None
+    units: dict[str, str] = field(default_factory=dict)  # measured field → unit code
 
     @property
     def key(self) -> Any:
@@ -83,13 +84,21 @@ class Outcome:
         return {
             "protocol": self.protocol,
             "result": self.result,
+            "units": self.units,
             "error": None if self.error is None else {
                 "class": type(self.error).__name__, "code": self.error.code,
                 "message": self.error.message,
-                "details": [str(d) for d in self.error.details()]},
+                "details": _plain(self.error.details())},
             "failure": self.failure,
             "wire": self.wire.facts() if self.wire else None,
         }
+
+
+def _plain(value: Any) -> Any:
+    """Error details as JSON values (tuples become lists; anything else its text)."""
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
 
 
 @dataclass
@@ -136,7 +145,8 @@ def run_one(target: Target, args: argparse.Namespace) -> Outcome:
     try:
         since = time.perf_counter()
         try:
-            outcome.result = normalise(operation.call(client, args))
+            raw = operation.call(client, args)
+            outcome.result, outcome.units = normalise(raw), unit_names(raw)
         except FourcastError as error:
             outcome.error = error
         except Exception as error:  # anything else means this client or server misbehaved

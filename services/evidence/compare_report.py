@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from difflib import unified_diff
 
+from services.core.errors import FourcastError, InvalidArgument
 from services.evidence.compare import Comparison, Outcome, status_line, summary_line
 from services.evidence.decode import BYTES_DEFINITION, Exchange
 from services.evidence.payload import binary_metadata, error_signal, media_type, render_body
@@ -29,11 +31,37 @@ def _indent(text: str, prefix: str = "    ", limit: int | None = None) -> list[s
 
 def _result_text(outcome: Outcome) -> str:
     if outcome.error is not None:
-        return (f"raised {type(outcome.error).__name__}: {outcome.error.message}\n"
-                f"details: {outcome.error.details()}")
+        return error_text(outcome.error)
     if outcome.failure is not None:
         return f"FAILED (not a core error): {outcome.failure}"
-    return json.dumps(outcome.result, indent=2, ensure_ascii=False)
+    return with_units(json.dumps(outcome.result, indent=2, ensure_ascii=False), outcome.units)
+
+
+def error_text(error: FourcastError) -> str:
+    """A core error as a reader wants it: its class and code, then what it names."""
+    lines = [f"raised {type(error).__name__} ({error.code})"]
+    if isinstance(error, InvalidArgument):
+        lines += [f"  {v.field}: {v.description}" for v in error.violations]
+        if error.omitted:
+            lines.append(f"  … and {error.omitted} more")
+        return "\n".join(lines)
+    lines[0] += f": {error.message}"
+    return "\n".join(lines)
+
+
+_MEASURE = re.compile(r'^(\s*"(\w+)": )(-?[\d.eE+-]+)(,?)$')
+
+
+def with_units(text: str, units: dict[str, str]) -> str:
+    """Pretty-printed JSON with each measured number followed by its unit (``30.02 degF``)."""
+    def unit(line: str) -> str:
+        found = _MEASURE.match(line)
+        if not found or found.group(2) not in units:
+            return line
+        head, name, number, comma = found.groups()
+        return f"{head}{number} {units[name]}{comma}"
+
+    return "\n".join(unit(line) for line in text.splitlines())
 
 
 def render(comparison: Comparison, show_wire: bool = False) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -181,3 +182,29 @@ def test_progress_shows_on_a_terminal_and_never_in_a_pipe_or_with_json(
         said = any(step in seen for step in (b"checking that the servers answer", b"calling "))
         assert said is shown, bytes(seen)
         assert b"\x1b" not in result.stdout  # the report itself is never decorated
+
+
+def test_measurements_are_shown_with_their_units_in_text_and_json(
+        targets: dict[str, Target], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "latest", "KJFK", "--units", "us", *_port_flags(targets)]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r'"temperature": -?[\d.]+ degF,', text), text
+    assert re.search(r'"sea_level_pressure": [\d.]+ inHg,', text), text
+    assert main(["compare", "latest", "KJFK", "--json", *_port_flags(targets)]) == 0
+    outcomes = json.loads(capsys.readouterr().out)["outcomes"]
+    assert all(o["units"]["temperature"] == "degC" for o in outcomes)
+
+
+def test_errors_read_as_sentences_not_python_tuples(
+        targets: dict[str, Target], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "station", "KZZZ", *_port_flags(targets)]) == 0
+    text = capsys.readouterr().out
+    assert "raised NotFound (NOT_FOUND): station 'KZZZ' not found" in text
+    assert main(["compare", "forecast", "KJFK", "--days", "9", *_port_flags(targets)]) == 0
+    text = capsys.readouterr().out
+    assert "raised InvalidArgument (INVALID_ARGUMENT)\n      days: must be between 1 and 7" \
+        in text
+    assert "('" not in text and "details:" not in text
+    assert main(["compare", "station", "KZZZ", "--json", *_port_flags(targets)]) == 0
+    error = json.loads(capsys.readouterr().out)["outcomes"][0]["error"]
+    assert error["details"] == ["NOT_FOUND", "station", "KZZZ"]
