@@ -18,7 +18,7 @@ import contextlib
 import itertools
 import socket
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
@@ -28,6 +28,7 @@ from httpx_sse import EventSource, ServerSentEvent, SSEError
 from clients import _rest_documents as wire
 from clients._hal import Links, Value
 from clients.base import ObservationWatcher, QueuedWatcher, WeatherClient
+from services.core import validation
 from services.core.domain import (
     Alert,
     DailySummary,
@@ -50,12 +51,22 @@ LIVE_TIMEOUT = httpx.Timeout(30.0, connect=10.0, read=60.0)
 CLOSE_WAIT = 5.0  # seconds to wait for a watcher's reader thread to stop
 
 
+# The core's own rule for a path variable, where it has one apart from a use case: a value
+# the URL cannot carry is refused by it, in its words, as the other protocols' servers do.
+CORE_RULES: dict[str, Callable[[str], object]] = {"station_id": validation.check_station_id}
+
+
 def _path(**values: str) -> dict[str, Value]:
     """Path variables (named as the core names them). The empty string, dot segments and a
     ``/`` cannot be carried by one URL path segment (WSGI hands the server the path decoded, so
-    ``%2F`` arrives as a separator): refused here, as the core refuses such ids."""
+    ``%2F`` arrives as a separator), so they never reach the server: no id the core accepts
+    looks like that, and the core's rule refuses them here (station ids, as the other three
+    protocols do on the server; another id with the same field and a generic reason)."""
     for name, value in values.items():
         if not isinstance(value, str) or value in ("", ".", "..") or "/" in value:
+            rule = CORE_RULES.get(name)
+            if rule is not None:
+                rule(value)
             raise InvalidArgument.single(name, "cannot name a resource in a URL path")
     return dict(values)
 
