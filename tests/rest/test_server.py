@@ -3,7 +3,6 @@ serve`` prints about it; and a clean stop on SIGTERM, even with a live stream op
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -32,7 +31,8 @@ def test_sigterm_stops_the_server_promptly_even_with_a_live_stream_open(
             http.stream("GET", "/stations/KJFK/observations/live",
                         headers={"Accept": "text/event-stream"}) as stream:
         assert next(stream.iter_lines()) == "retry: 1000"
-        started = time.monotonic()
-        assert process.stop() == 0
-        assert time.monotonic() - started < 5
+        assert process.stop() == 0  # not killed after the supervisor's grace
     assert not server.ready(HOST, process.port)
+    # the stream did not hold its worker until granian's kill timeout: it stopped gracefully
+    log = (tmp_path / f"rest-{process.port}.log").read_text(errors="replace")
+    assert "refused to gracefully stop" not in log, log
