@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
+import json
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
@@ -77,6 +78,7 @@ class _BadVariables(HTTPException):
 #: (10,000 observations took 10 s), which on the event loop would hold every other request
 OFFLOAD_VALUES = 5_000
 HEAVY_WORKERS = 2
+_TOO_DEEP = "nested too deeply"
 _heavy: ContextVar[bool] = ContextVar("heavy", default=False)
 
 
@@ -161,15 +163,23 @@ class FourcastGraphQL(GraphQL[Context, None]):
         credential = bearer_credential(request.headers)
         return Context(self.service, credential, self.streams, client_of(request, credential))
 
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON, where a document nested past the decoder's bound is malformed JSON like any
+        other (over websockets too, where the protocol closes with 4400)."""
+        try:
+            return super().decode_json(data)
+        except RecursionError as error:
+            raise json.JSONDecodeError(_TOO_DEEP, "", 0) from error
+
     def parse_json(self, data: str | bytes) -> Any:
         """A JSON object (or a batch list, which Strawberry refuses); anything else is a 400,
         where Strawberry would fail later on a string or a number."""
         try:
             parsed = self.decode_json(data)
         except ValueError as error:  # JSONDecodeError, UnicodeDecodeError
-            raise HTTPException(400, "Unable to parse request body as JSON") from error
-        except RecursionError as error:  # the C decoder's bound on nesting
-            raise HTTPException(400, "The request body is nested too deeply") from error
+            too_deep = isinstance(error.__cause__, RecursionError)
+            raise HTTPException(400, "The request body is nested too deeply" if too_deep
+                                else "Unable to parse request body as JSON") from error
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "The request body must be a JSON object")
         longest, values = _measure(parsed)  # (GET's variables come here on their own)

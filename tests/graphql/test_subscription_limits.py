@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from websockets.exceptions import ConnectionClosedError
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -148,3 +149,16 @@ def test_one_websocket_carries_a_bounded_number_of_subscriptions(
         server.subscribe(ws, "again")
         server.record()
         assert events(ws, MAX_SUBSCRIPTIONS_PER_CONNECTION) == expected - {"s0"} | {"again"}
+
+
+def test_a_websocket_message_nested_too_deeply_closes_with_4400(serve: Any) -> None:
+    server = Server(serve("graphql"), "ZB03")
+    deep = "[" * 100_000 + "]" * 100_000
+    with contextlib.closing(server.http):
+        with server.websocket() as ws:
+            ws.send('{"id": "1", "type": "subscribe", "payload": {"query": '
+                    f'"{{ changeSequence }}", "variables": {{"v": {deep}}}}}}}')
+            with pytest.raises(ConnectionClosedError) as closed:
+                ws.recv(timeout=WAIT)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+        assert server.sequence() > 0  # and the server still answers
