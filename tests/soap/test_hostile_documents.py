@@ -18,7 +18,7 @@ from lxml import etree
 from services.core.auth import KeyChecker
 from services.core.service import WeatherService
 from services.soap_api.app import spyne_app
-from services.soap_api.security import MAX_REQUEST_BYTES
+from services.soap_api.security import MAX_REQUEST_BYTES, MAX_TAGS, guard
 from services.store import SqliteRepository
 from tests.soap.conftest import ENVELOPE
 
@@ -107,3 +107,30 @@ def test_the_parser_behind_the_guard_expands_no_entity_either(
     assert time.monotonic() - started < FAST
     assert statuses[0].startswith("500")
     assert SECRET.encode() not in reply and b"lollol" not in reply
+
+
+def test_a_body_of_millions_of_tiny_elements_is_refused_before_parsing(
+        post: Callable[[bytes | str], httpx.Response]) -> None:
+    """8 million empty elements in 32 MiB would take a gigabyte once parsed."""
+    body = "<f:GetStation>" + "<a/>" * MAX_TAGS + "</f:GetStation>"
+    reply = post(ENVELOPE.format(header="", body=body))
+    assert reply.status_code == 500
+    fault = etree.fromstring(reply.content).find(f"{{{ENV}}}Body/{{{ENV}}}Fault")
+    assert fault is not None
+    assert fault.findtext("faultcode", "").split(":")[-1] == "Client.ResourceExhausted"
+    _still_answers(post)
+
+
+def test_an_exception_escaping_spyne_is_a_server_fault_not_an_empty_500() -> None:
+    def broken(environ: dict[str, object], start_response: object) -> list[bytes]:
+        raise RuntimeError("a bug")
+
+    body = ENVELOPE.format(header="", body="<f:GetCurrentSequence/>").encode()
+    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.input": io.BytesIO(body)}
+    statuses: list[str] = []
+    reply = b"".join(guard(broken)(environ, lambda status, headers: statuses.append(status)))
+    assert statuses == ["500 Internal Server Error"]
+    fault = etree.fromstring(reply).find(f"{{{ENV}}}Body/{{{ENV}}}Fault")
+    assert fault is not None and fault.findtext("faultcode") == "soap:Server.Internal"
+    assert b"a bug" not in reply
