@@ -37,6 +37,8 @@ from services.core.errors import (
     NotFound,
     PermissionDenied,
     ResourceExhausted,
+    StoreFull,
+    TooManyStreams,
     Unauthenticated,
     error_class_for_code,
 )
@@ -53,10 +55,14 @@ _STATUS_ERRORS: dict[int, type[FourcastError]] = {
     412: FailedPrecondition,
     413: ResourceExhausted,
 }
+# The live-stream refusals: whether it was this client's share (429) or the server's (503).
+_STREAM_PROBLEMS = {"/problems/too-many-streams": True, "/problems/streams-full": False}
 
 
-def core_error(status: int, problem: Document | None, reason: str = "") -> FourcastError:
-    """The core error an error response stands for (``problem`` is its parsed body)."""
+def core_error(status: int, problem: Document | None, reason: str = "",
+               retry_after: float | None = None) -> FourcastError:
+    """The core error an error response stands for (``problem`` is its parsed body,
+    ``retry_after`` its Retry-After seconds)."""
     problem = problem or {}
     message = str(problem.get("detail") or problem.get("title")
                   or f"HTTP {status} {reason}".strip())
@@ -72,6 +78,13 @@ def core_error(status: int, problem: Document | None, reason: str = "") -> Fourc
         violations = [FieldViolation(str(v.get("field")), str(v.get("description")))
                       for v in problem.get("violations") or () if isinstance(v, Mapping)]
         return InvalidArgument(violations or [FieldViolation("request", message)], message)
+    if cls is ResourceExhausted:  # the problem type tells which exhausted resource
+        kind = problem.get("type")
+        if kind == "/problems/store-full":
+            return StoreFull(message)
+        if kind in _STREAM_PROBLEMS:
+            return TooManyStreams(message, per_client=_STREAM_PROBLEMS[kind],
+                                  retry_after=retry_after or 5.0)
     return cls(message)
 
 

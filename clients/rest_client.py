@@ -76,8 +76,10 @@ def _error_of(response: httpx.Response) -> FourcastError:
     problem: Any = None
     with contextlib.suppress(ValueError):
         problem = response.json()
+    retry_after = response.headers.get("Retry-After", "")
     return wire.core_error(response.status_code, problem if isinstance(problem, Mapping)
-                           else None, response.reason_phrase)
+                           else None, response.reason_phrase,
+                           float(retry_after) if retry_after.isdigit() else None)
 
 
 class RestClient(WeatherClient):

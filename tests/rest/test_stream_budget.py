@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from clients.rest_client import RestClient
+from services.core.errors import TooManyStreams
 from services.supervisor import ServerProcess
 from tests.rest.conftest import READER, WRITER, assert_problem
 from tests.rest.test_live import STREAM, EventStream
@@ -103,3 +105,15 @@ def test_a_closed_stream_gives_its_place_back(client: httpx.Client) -> None:
         while not admitted(client, {}):
             assert time.monotonic() < deadline, "the place of a closed stream never came back"
             time.sleep(0.2)  # polling a condition, bounded by the deadline above
+
+
+def test_the_rest_client_reports_a_refused_watch_as_too_many_streams(
+        budgeted: ServerProcess) -> None:
+    with RestClient.connect(HOST, budgeted.port) as client:
+        watchers = [client.watch_observations(["KJFK"]) for _ in range(2)]
+        with pytest.raises(TooManyStreams) as caught:
+            client.watch_observations(["KJFK"])
+        assert caught.value.per_client and caught.value.retry_after >= 1
+        assert caught.value.code == "RESOURCE_EXHAUSTED"
+        for watcher in watchers:
+            watcher.close()
