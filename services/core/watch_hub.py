@@ -18,6 +18,7 @@ exist, so a watch of a station deleted meanwhile ends with NotFound as it always
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from collections import defaultdict
@@ -150,6 +151,17 @@ def missing_station_error(missing: set[str], stations: Iterable[str]) -> NotFoun
 
 _hubs: weakref.WeakKeyDictionary[Repository, WatchHub] = weakref.WeakKeyDictionary()
 _hubs_lock = threading.Lock()
+
+
+def _forget_hubs() -> None:
+    """In a forked child the parent's hub threads do not exist (and a lock may be held):
+    start afresh, so the child's first watch starts its own hub."""
+    global _hubs, _hubs_lock
+    _hubs = weakref.WeakKeyDictionary()
+    _hubs_lock = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_hubs)
 
 
 def hub_for(repository: Repository) -> WatchHub:

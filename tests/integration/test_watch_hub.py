@@ -8,6 +8,7 @@ generously (30 s) only so that a bug fails the test instead of hanging it.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -291,3 +292,24 @@ def test_a_station_subscribed_after_watching_none_starts_from_then(
     while len(found) < 1 and watch.wait(LIMIT):
         found += watch.poll()
     assert hours(found) == [("KBBB", 1)]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork is POSIX-only")
+def test_a_forked_child_starts_a_hub_of_its_own(counted: WeatherService) -> None:
+    parent_watch = counted.watch(["KAAA"])  # the parent's hub thread runs
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a watch must still be fed, by a hub of the child's own
+        try:
+            child_watch = counted.watch(["KAAA"])
+            store = repo(counted).path
+            put(WeatherService(SqliteRepository(store), KeyChecker([KEY])), "KAAA", 7)
+            ok = child_watch.wait(LIMIT) and hours(child_watch.poll()) == [("KAAA", 7)]
+            os.write(writer, b"ok" if ok else b"no")
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as answer:
+        assert answer.read() == b"ok"
+    os.waitpid(pid, 0)
+    parent_watch.close()
