@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from lxml import etree
 from zeep.exceptions import Fault as ZeepFault
 
 from clients.soap_client import SoapClient, error_of
+from services.core.auth import KeyChecker
 from services.core.domain import Observation, Station
 from services.core.errors import (
     FailedPrecondition,
@@ -21,7 +23,9 @@ from services.core.errors import (
     StoreFull,
     Unauthenticated,
 )
+from services.core.service import WeatherService
 from services.soap_api.faults import to_fault
+from services.store import SqliteRepository
 from services.supervisor import ServerProcess
 from tests.servers import HOST, READ_ONLY_KEY
 from tests.soap.conftest import ENVELOPE
@@ -165,3 +169,18 @@ def test_a_full_store_is_a_server_fault_saying_so_and_the_client_maps_it_back() 
     assert "store is full" in fault.faultstring
     error = error_of(ZeepFault(fault.faultstring, code="soap11env:Server.ResourceExhausted"))
     assert isinstance(error, StoreFull) and error.message == fault.faultstring
+
+
+@pytest.mark.parametrize("call", [
+    pytest.param(lambda c: c.get_station(""), id="empty station id"),
+    pytest.param(lambda c: c.list_observations("KJFK", datetime(2013, 7, 1)), id="naive start"),
+    pytest.param(lambda c: c.get_station("K\x00JF"), id="a character XML cannot carry"),
+])
+def test_the_client_leaves_validation_to_the_server_whose_verdict_is_the_cores(
+        client: SoapClient, seeded_db: Path, call: Callable[[object], object]) -> None:
+    """No local check that could disagree with the other protocols' clients."""
+    with pytest.raises(InvalidArgument) as over_soap:
+        call(client)
+    with pytest.raises(InvalidArgument) as in_core:
+        call(WeatherService(SqliteRepository(seeded_db), KeyChecker([])))
+    assert over_soap.value.details() == in_core.value.details()
