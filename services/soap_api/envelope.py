@@ -13,7 +13,10 @@ WSGI server (whose answer would be an empty HTTP 500):
 - a ``Header`` entry addressed to us with ``mustUnderstand="1"`` that we do not understand:
   ``MustUnderstand`` (SOAP 1.1, 4.2.3); WS-Security's ``Security`` is the one we understand;
 - a ``Body`` without exactly one operation element: ``Client.InvalidArgument`` (document/literal
-  wrapped has one per message; a second one would otherwise be silently ignored).
+  wrapped has one per message; a second one would otherwise be silently ignored);
+- a ``SOAPAction`` header naming another operation than the Body's: ``Client.InvalidArgument``
+  (WS-I BP R2744; a gateway that authorises by SOAPAction must not see one operation while the
+  service runs another). An absent or empty SOAPAction is accepted, as curl sends none.
 
 Document/literal has no SOAP-encoding ``href`` references, so none is resolved: Spyne's
 resolver would copy and recurse on attacker-chosen ids.
@@ -121,3 +124,13 @@ def check_understood(entries: Iterable[etree._Element], understood: frozenset[st
             missed.append(entry.tag)
     if missed:
         raise must_understand(missed)
+
+
+def check_action(soap_action: str | None, operation: etree._Element) -> None:
+    """Refuse a SOAPAction that names another operation than the Body's (the WSDL declares
+    each operation's name as its soapAction)."""
+    action = (soap_action or "").strip().strip('"')
+    name = etree.QName(operation).localname
+    if action and action != name:
+        raise _invalid(f"the SOAPAction header {action[:100]!r} does not name the Body's "
+                       f"operation {name!r}")

@@ -52,6 +52,8 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
     def decompose_incoming_envelope(self, ctx: Any, message: Any = Soap11.REQUEST) -> None:
         root, _ = ctx.in_document
         operation = envelope.operation_of(root)
+        environ = getattr(ctx.transport, "req_env", None) or {}
+        envelope.check_action(environ.get("HTTP_SOAPACTION"), operation)
         entries = envelope.header_entries(root)
         envelope.check_understood(entries, UNDERSTOOD_HEADERS)
         try:

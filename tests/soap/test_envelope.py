@@ -121,3 +121,17 @@ def test_a_get_without_wsdl_is_a_fault_pointing_at_the_wsdl(endpoint: str) -> No
 def test_an_operation_in_another_namespace_is_a_client_fault(post: Post) -> None:
     body = '<GetStation xmlns="urn:other"><stationId>KJFK</stationId></GetStation>'
     assert fault_code(post(ENVELOPE.format(header="", body=body))) == "Client.InvalidArgument"
+
+
+@pytest.mark.parametrize(("action", "answered"), [
+    ('"GetStation"', True), ("", True), ('"DeleteStation"', False), ('"nonsense"', False)])
+def test_a_soap_action_naming_another_operation_is_refused(
+        endpoint: str, action: str, answered: bool) -> None:
+    """A gateway that authorises by SOAPAction must not see one operation run as another."""
+    reply = httpx.post(endpoint, content=ENVELOPE.format(header="", body=GET_KJFK), timeout=10,
+                       headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": action})
+    if answered:
+        assert reply.status_code == 200
+    else:
+        assert fault_code(reply) == "Client.InvalidArgument"
+        assert "SOAPAction" in fault_of(reply).findtext("faultstring", "")
