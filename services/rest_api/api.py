@@ -19,7 +19,6 @@ from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter
 
 from services.core.errors import FieldViolation, InvalidArgument
-from services.core.service import MAX_REPORTED_VIOLATIONS
 from services.rest_api.bodies import read_body
 from services.rest_api.context import service
 from services.rest_api.representation import credential
@@ -134,9 +133,10 @@ def _is_list(annotation: Any) -> bool:
 
 
 def violations_of(error: ValidationError, prefix: str = "") -> InvalidArgument:
-    """Pydantic's complaints as the core's field violations (one mapping, for every model)."""
+    """Pydantic's complaints as the core's field violations (one mapping, for every model).
+    All of them go to InvalidArgument, which lists the first hundred and counts the rest."""
     items: list[FieldViolation] = []
-    for problem in error.errors(include_url=False)[:MAX_REPORTED_VIOLATIONS]:
+    for problem in error.errors(include_url=False):
         if problem["type"] == "json_invalid":
             items.append(FieldViolation("body", f"is not valid JSON ({problem['msg']})"))
             continue

@@ -194,3 +194,14 @@ def test_a_long_list_of_violations_is_cut_short(http: httpx.Client, station: str
     batch = {"observations": [{"observed_at": "not a time"}] * 1_000}
     response = http.post(f"/stations/{station}/observations", json=batch, headers=WRITER)
     assert len(assert_problem(response, 400)["violations"]) == 100
+
+
+def test_a_query_with_too_many_wrong_parameters_lists_a_hundred_and_counts_the_rest(
+        http: httpx.Client, station: str) -> None:
+    unknown = http.get("/stations", params={f"p{i}": "1" for i in range(1_000)})
+    problem = assert_problem(unknown, 400)
+    assert len(problem["violations"]) == 100
+    assert "900 more" in problem["detail"]
+    batch = {"observations": [{"observed_at": "not a time"}] * 1_000}
+    invalid = http.post(f"/stations/{station}/observations", json=batch, headers=WRITER)
+    assert "900 more" in assert_problem(invalid, 400)["detail"]
