@@ -147,6 +147,7 @@ class Supervisor:
             problem = port_problem(name, self.settings.host, server.port)
             if problem:
                 problems.append(problem)
+        problems = list(dict.fromkeys(problems))  # a bad host is one problem, not four
         if not problems:
             return None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""

@@ -73,9 +73,13 @@ def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, d
     try:
         yield process, lines, ports
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        if process.poll() is None:  # a failed test: stop the servers too, not only this one
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         # The pipe ends when every process holding it has exited: the supervisor and every
         # server it started (a leftover would keep the reader blocked, and closing the pipe
         # under a blocked reader deadlocks).
@@ -210,3 +214,21 @@ def test_ctrl_c_while_seeding_exits_130_and_leaves_no_half_seeded_database(
         assert "Traceback" not in printed and "KeyboardInterrupt" not in printed
     with connect(db) as store:
         assert store.counts() in ((0, 0), (5, 43633)), "all or nothing"
+
+
+@pytest.mark.parametrize(("args", "env", "status", "said"), [
+    (["serve", "--host", "nosuchhost.invalid"], {}, 1,
+     "the host 'nosuchhost.invalid' does not resolve"),
+    (["serve", "--rest-port", "70000"], {}, 2, "--rest-port: not a TCP port (1-65535): '70000'"),
+    (["compare", "station", "KJFK"], {"FOURCAST_GRPC_PORT": "grpc"}, 2,
+     "FOURCAST_GRPC_PORT: not a TCP port (1-65535): 'grpc'"),
+    (["probe"], {"FOURCAST_SOAP_PORT": "0"}, 2, "FOURCAST_SOAP_PORT: not a TCP port"),
+])
+def test_a_mistake_in_the_settings_is_one_line_not_a_traceback(
+        args: list[str], env: dict[str, str], status: int, said: str) -> None:
+    result = subprocess.run([sys.executable, "-m", "services.cli", *args], capture_output=True,
+                            text=True, timeout=120, env={**os.environ, **env})
+    assert result.returncode == status and said in result.stderr, result
+    assert "Traceback" not in result.stderr and result.stdout == ""
+    assert len([line for line in result.stderr.splitlines()
+                if not line.startswith(("usage:", " "))]) == 1, result.stderr
