@@ -18,6 +18,7 @@ full raises the core's ``StoreFull``, with nothing of it written.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import weakref
@@ -38,36 +39,11 @@ from services.store.rows import observation_from_row as _observation
 from services.store.rows import observation_params as _observation_params
 from services.store.rows import station_from_row as _station
 from services.store.rows import ts as _ts
+from services.store.sqlite_schema import SCHEMA, SCHEMA_VERSION
+from services.store.sqlite_tx import SqliteWriteTransaction
 
-SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
 _MAX_SQL_VARIABLES = 500
-
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS change_sequence (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    value INTEGER NOT NULL
-);
-INSERT OR IGNORE INTO change_sequence (id, value) VALUES (1, 0);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS stations (
-    id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    latitude REAL NOT NULL,
-    longitude REAL NOT NULL,
-    elevation REAL NOT NULL,
-    timezone TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS observations (
-    station_id TEXT NOT NULL REFERENCES stations(id) ON DELETE CASCADE,
-    observed_at INTEGER NOT NULL,
-    {", ".join(f"{m} REAL" for m in MEASUREMENTS)},
-    seq INTEGER NOT NULL,
-    PRIMARY KEY (station_id, observed_at)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS observations_by_seq ON observations (seq);
-"""
 
 
 def _chunks(items: Sequence, size: int = _MAX_SQL_VARIABLES) -> Iterator[Sequence]:
@@ -100,72 +76,6 @@ def _close_all(connections: list[sqlite3.Connection], lock: threading.Lock) -> N
         for db in connections:
             db.close()
         connections.clear()
-
-
-class SqliteWriteTransaction(WriteTransaction):
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._db = connection
-        self._advanced = False
-
-    def _advance(self, count: int = 1) -> int:
-        """Reserve ``count`` sequence numbers; returns the first."""
-        (last,) = self._db.execute(
-            "UPDATE change_sequence SET value = value + ? WHERE id = 1 RETURNING value",
-            (count,)).fetchone()
-        self._advanced = True
-        return int(last) - count + 1
-
-    def get_station(self, station_id: str) -> Station | None:
-        row = self._db.execute(f"SELECT {_STATION_COLUMNS} FROM stations WHERE id = ?",
-                               (station_id,)).fetchone()
-        return _station(row) if row else None
-
-    def get_observation(self, station_id: str, observed_at: datetime) -> Observation | None:
-        row = self._db.execute(
-            f"SELECT {_OBSERVATION_COLUMNS} FROM observations "
-            "WHERE station_id = ? AND observed_at = ?", (station_id, _ts(observed_at))).fetchone()
-        return _observation(row) if row else None
-
-    def put_station(self, station: Station) -> bool:
-        created = self.get_station(station.id) is None
-        self._db.execute(
-            f"INSERT INTO stations ({_STATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (id) DO UPDATE SET name = excluded.name, latitude = excluded.latitude,"
-            " longitude = excluded.longitude, elevation = excluded.elevation,"
-            " timezone = excluded.timezone",
-            (station.id, station.name, station.latitude, station.longitude, station.elevation,
-             station.timezone))
-        self._advance()
-        return created
-
-    def delete_station(self, station_id: str) -> bool:
-        gone = self._db.execute("DELETE FROM stations WHERE id = ?", (station_id,)).rowcount > 0
-        self._advance()
-        return gone
-
-    def put_observations(self, observations: Sequence[Observation]) -> tuple[int, int]:
-        first = self._advance(len(observations))
-        rows = [(*_observation_params(o), first + i) for i, o in enumerate(observations)]
-        before = self._db.total_changes
-        placeholders = ", ".join("?" * (len(MEASUREMENTS) + 3))
-        self._db.executemany(
-            f"INSERT OR IGNORE INTO observations ({_OBSERVATION_COLUMNS}, seq) "
-            f"VALUES ({placeholders})", rows)
-        created = self._db.total_changes - before
-        if created < len(rows):
-            assignments = ", ".join(f"{m} = ?" for m in MEASUREMENTS)
-            self._db.executemany(
-                f"UPDATE observations SET {assignments}, seq = ? "
-                "WHERE station_id = ? AND observed_at = ? AND seq <> ?",
-                [(*r[2:11], r[11], r[0], r[1], r[11]) for r in rows])
-        return created, len(rows) - created
-
-    def delete_observation(self, station_id: str, observed_at: datetime) -> bool:
-        gone = self._db.execute(
-            "DELETE FROM observations WHERE station_id = ? AND observed_at = ?",
-            (station_id, _ts(observed_at))).rowcount > 0
-        self._advance()
-        return gone
 
 
 class SqliteRepository(Store):
@@ -366,8 +276,9 @@ class SqliteRepository(Store):
         if station_ids is not None:
             if not station_ids:
                 return []
-            where += f" AND station_id IN ({', '.join('?' * len(station_ids))})"
-            params.extend(station_ids)
+            # One parameter however many ids (SQLite caps the number of variables).
+            where += " AND station_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(list(station_ids)))
         rows = self._db.execute(
             f"SELECT {_OBSERVATION_COLUMNS}, seq FROM observations WHERE {where} "
             "ORDER BY seq LIMIT ?", (*params, limit)).fetchall()

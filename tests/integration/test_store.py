@@ -168,6 +168,13 @@ def test_waiting_for_a_change_wakes_on_a_write_from_another_process(store: Store
     assert woke == [after + 1] * 5
 
 
+def test_changes_after_a_sequence_can_be_asked_for_any_number_of_stations(
+        service: WeatherService, store: Store) -> None:
+    service.put_observation(Observation("KAAA", EPOCH, temperature=1.0), credential=KEY)
+    many = [f"K{i:03d}" for i in range(40_000)] + ["KAAA"]  # past SQLite's variable limit
+    assert [r.observation.station_id for r in store.observations_after(0, many, 10)] == ["KAAA"]
+
+
 def test_a_subscription_follows_its_changes(service: WeatherService) -> None:
     watch = service.subscription()
     service.put_observation(Observation("KAAA", EPOCH, temperature=1.0), credential=KEY)
