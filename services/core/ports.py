@@ -1,8 +1,9 @@
 """The store port: what the use cases need from storage, and nothing more.
 
-``services/store/sqlite.py`` is the real adapter (SQLite, the embedded default). A PostgreSQL
-adapter would implement the same two classes; its watch could wake on LISTEN/NOTIFY instead of
-polling, since :meth:`Repository.observations_after` only asks "what came after sequence N".
+Two adapters implement it: ``services/store/sqlite.py`` (SQLite, the embedded default) and
+``services/store/postgres.py`` (PostgreSQL, for replicas), whose :meth:`wait_for_change` wakes
+on LISTEN/NOTIFY instead of polling. Both run the same contract tests
+(``tests/integration/test_store.py``).
 
 Reads run outside transactions. Every write runs inside :meth:`Repository.write`, one short
 transaction that either commits whole or leaves nothing behind; each write also advances the
