@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.core.service import WeatherService
 from services.rest_api import problems, streams
@@ -29,6 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "REPRESENTATION_CACHE": True,
     # ... within this many bytes (bodies, headers and keys) per process.
     "REPRESENTATION_CACHE_BYTES": MAX_BYTES,
+    # Reverse proxies in front (deploy/nginx: 1) whose X-Forwarded-For names the client, for
+    # the per-client stream share; 0: the peer is the client (a header could be forged).
+    "PROXY_HOPS": 0,
 }
 
 
@@ -72,6 +76,10 @@ def create_app(service: WeatherService, config: Mapping[str, Any] | None = None)
     app.extensions["fourcast.openapi"] = build_document(RESOURCES)
     problems.register(app)
     app.after_request(settle_body)
+    if app.config["PROXY_HOPS"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0, x_port=0,
+            x_prefix=0)
     if app.config["REPRESENTATION_CACHE"]:
         app.wsgi_app = RepresentationCache(  # type: ignore[method-assign]
             app.wsgi_app, service.current_sequence,

@@ -11,11 +11,13 @@ from services.rest_api.app import create_app
 from services.rest_api.server import blocking_threads
 
 CACHE_ENV = "FOURCAST_REST_CACHE"  # "0": render every answer (for measuring the renderer)
+PROXY_HOPS_ENV = "FOURCAST_PROXY_HOPS"  # reverse proxies in front that set X-Forwarded-For
 
 
 def application() -> Flask:
     """Factory for granian (``factory=True``): one service per worker process."""
     config = {"REPRESENTATION_CACHE": os.environ.get(CACHE_ENV, "1") != "0",
               # live streams may hold half of the threads: the other half serve the rest
-              "MAX_STREAMS": max(1, blocking_threads() // 2)}
+              "MAX_STREAMS": max(1, blocking_threads() // 2),
+              "PROXY_HOPS": int(os.environ.get(PROXY_HOPS_ENV) or 0)}
     return create_app(build_service(Settings.from_env()), config)

@@ -117,3 +117,23 @@ def test_the_rest_client_reports_a_refused_watch_as_too_many_streams(
         assert caught.value.code == "RESOURCE_EXHAUSTED"
         for watcher in watchers:
             watcher.close()
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_client_and_otherwise_it_is_ignored(
+        seeded_db: Path, tmp_path: Path) -> None:
+    """With FOURCAST_PROXY_HOPS=1 (one nginx in front, as in deploy/nginx) each client the
+    proxy names in X-Forwarded-For has a share of its own; without it the header is ignored,
+    so a client cannot claim a fresh share by writing one."""
+    env = {"FOURCAST_MAX_STREAMS": "4", "FOURCAST_MAX_STREAMS_PER_CLIENT": "1"}
+    for hops, separate in (("1", True), ("0", False)):
+        with served("rest", seeded_db, tmp_path, {**env, "FOURCAST_PROXY_HOPS": hops}
+                    ) as server, httpx.Client(base_url=f"http://{HOST}:{server.port}",
+                                              timeout=10) as http, ExitStack() as stack:
+            open_stream(stack, http, {"X-Forwarded-For": "192.0.2.1"})
+            if separate:
+                open_stream(stack, http, {"X-Forwarded-For": "192.0.2.2"})
+            else:
+                refused = refusal(http, {"X-Forwarded-For": "192.0.2.2"})
+                assert_problem(refused, 429, "/problems/too-many-streams")
+            again = refusal(http, {"X-Forwarded-For": "192.0.2.1"})
+            assert_problem(again, 429, "/problems/too-many-streams")
