@@ -18,8 +18,10 @@ exist, so a watch of a station deleted meanwhile ends with NotFound as it always
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -37,6 +39,9 @@ HUB_BATCH = 500
 # Long enough to cost nothing, short enough that the thread notices when its last watch closed.
 WAIT_TIMEOUT = 5.0
 STATION_LOOKUP_BATCH = 500
+RETRY_FIRST, RETRY_MAX = 0.5, 10.0
+
+log = logging.getLogger(__name__)
 
 
 class WatchHub:
@@ -75,6 +80,13 @@ class WatchHub:
         with self.lock:
             self._watches.discard(watch)
 
+    def close_all(self) -> None:
+        """Close every open watch (at shutdown): their iterators end and the hub stops."""
+        with self.lock:
+            watches = list(self._watches)
+        for watch in watches:
+            watch.close()
+
     @property
     def running(self) -> bool:
         with self.lock:
@@ -92,32 +104,43 @@ class WatchHub:
     # -- the one waiter ---------------------------------------------------------------------
 
     def _run(self) -> None:
-        try:
-            while True:
-                with self.lock:
-                    if not self._watches:
-                        self._stop()
-                        return
-                    after = self.position
-                current = self.repository.wait_for_change(after, WAIT_TIMEOUT)
-                if current > after:
-                    self._catch_up(current)
-        except Exception:  # the store failed: every watch reads for itself
+        failures = 0
+        while True:
             with self.lock:
-                self._stop()
-                for watch in list(self._watches):
-                    watch.uncover()
+                repository = self._repository()
+                if not self._watches or repository is None:
+                    self._stop()
+                    return
+                after = self.position
+            try:
+                current = repository.wait_for_change(after, WAIT_TIMEOUT)
+                if current > after:
+                    self._catch_up(repository, current)
+                failures = 0
+            except Exception:
+                if not threading.main_thread().is_alive():  # the interpreter is exiting
+                    with self.lock:
+                        self._stop()
+                    return
+                # The store failed (a dropped LISTEN connection, a locked file): nothing was
+                # lost, since the position only moves with what was delivered. Retry, backing
+                # off, so a store that stays down is not hammered by one thread per process.
+                failures += 1
+                log.log(logging.WARNING if failures == 1 else logging.DEBUG,
+                        "watch hub: the store failed (%d time(s) in a row); retrying",
+                        failures, exc_info=failures == 1)
+                time.sleep(min(RETRY_MAX, RETRY_FIRST * 2 ** (failures - 1)))
 
-    def _catch_up(self, current: int) -> None:
+    def _catch_up(self, repository: Repository, current: int) -> None:
         while True:
             with self.lock:
                 after = self.position
-            rows = self.repository.observations_after(after, None, HUB_BATCH)
+            rows = repository.observations_after(after, None, HUB_BATCH)
             full = len(rows) == HUB_BATCH
             # A full batch ends at its last row; the last batch reaches what the store said.
             position = rows[-1].sequence if full else max(current, rows[-1].sequence
                                                           if rows else after)
-            missing = self._missing_stations() if not full else set()
+            missing = self._missing_stations(repository) if not full else set()
             by_station: dict[str, list[RecordedObservation]] = defaultdict(list)
             for row in rows:
                 by_station[row.observation.station_id].append(row)
@@ -129,12 +152,12 @@ class WatchHub:
             if not full:
                 return
 
-    def _missing_stations(self) -> set[str]:
+    def _missing_stations(self, repository: Repository) -> set[str]:
         with self.lock:
             watched = sorted({s for w in self._watches for s in w.covered_stations()})
         found: set[str] = set()
         for chunk in _chunks(watched, STATION_LOOKUP_BATCH):
-            found.update(self.repository.get_stations(chunk))
+            found.update(repository.get_stations(chunk))
         return set(watched) - found
 
 

@@ -8,12 +8,14 @@ generously (30 s) only so that a bug fails the test instead of hanging it.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,15 @@ class CountingRepository(SqliteRepository):
         with self.changed:
             return self.changed.wait_for(lambda: self.calls[name] >= count, LIMIT)
 
+    fail_waits = 0  # how many of the next waits fail, as a dropped connection would
+
+    def wait_for_change(self, after: int, timeout: float) -> int:
+        with self.changed:
+            failing, self.fail_waits = self.fail_waits > 0, max(0, self.fail_waits - 1)
+        if failing:
+            raise sqlite3.OperationalError("disk I/O error")
+        return super().wait_for_change(after, timeout)
+
     def current_sequence(self) -> int:
         self._count("current_sequence")
         return super().current_sequence()
@@ -75,10 +86,11 @@ class CountingRepository(SqliteRepository):
 
 
 @pytest.fixture
-def counted(db_path: Path) -> WeatherService:
+def counted(db_path: Path) -> Iterator[WeatherService]:
     service = WeatherService(CountingRepository(db_path), KeyChecker([KEY]))
     service.put_station(Station("KBBB", "Bravo", 41.0, -73.0, 5.0, "UTC"), credential=KEY)
-    return service
+    yield service
+    hub_for(service.repository).close_all()  # its thread ends at its next wake
 
 
 def repo(service: WeatherService) -> CountingRepository:
@@ -313,3 +325,19 @@ def test_a_forked_child_starts_a_hub_of_its_own(counted: WeatherService) -> None
         assert answer.read() == b"ok"
     os.waitpid(pid, 0)
     parent_watch.close()
+
+
+def test_the_hub_outlives_a_failing_store_and_loses_nothing(
+        counted: WeatherService, caplog: pytest.LogCaptureFixture) -> None:
+    store = repo(counted)
+    store.fail_waits = 2  # the hub's first two waits (it starts with the watch)
+    watch = counted.watch(["KAAA"])
+    put(counted, "KAAA", 8)
+    found: list[RecordedObservation] = []
+    with caplog.at_level(logging.DEBUG, logger="services.core.watch_hub"):
+        while len(found) < 1 and watch.wait(LIMIT):
+            found += watch.poll()
+    assert hours(found) == [("KAAA", 8)]
+    assert hub_for(store).running
+    assert "the store failed (2 time(s) in a row)" in caplog.text  # retried, backing off
+    watch.close()
