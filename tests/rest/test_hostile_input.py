@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from typing import Any
 
 import httpx
 import pytest
 
 from services.core import paging
+from services.supervisor import ServerProcess
 from tests.rest.conftest import WRITER, assert_problem
+from tests.servers import HOST
 
 HUGE = "9" * 5000  # more digits than Python converts to an int by default
 
@@ -117,3 +120,21 @@ def test_hostile_json_bodies_are_400_problems(http: httpx.Client, station: str,
         response = http.request(method, path, content=body,
                                 headers={**WRITER, "Content-Type": "application/json"})
         assert_problem(response, 400, "/problems/invalid-argument")
+
+
+RAW_REQUESTS = (b"GET /stations/\xff\xfe HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /stations?page_token=\xff HTTP/1.1\r\nHost: x\r\n\r\n",
+                b"GET /stations/KJFK HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999"
+                b"\r\n\r\n",
+                b"POST /observations HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n")
+
+
+@pytest.mark.parametrize("raw", RAW_REQUESTS, ids=lambda r: repr(r[:30]))
+def test_bytes_no_http_client_would_send_are_a_4xx(rest_server: ServerProcess,
+                                                   raw: bytes) -> None:
+    """Raw bytes that are not UTF-8 in the request line, or an impossible Content-Length,
+    are refused by granian before the application (400, empty body): never a 5xx."""
+    with socket.create_connection((HOST, rest_server.port), timeout=10) as connection:
+        connection.sendall(raw)
+        status_line = connection.makefile("rb").readline()
+    assert status_line.startswith(b"HTTP/1.1 4"), status_line
