@@ -14,6 +14,10 @@ own and rejoins; see :meth:`services.core.watch.ObservationWatch.poll`.
 
 After every change the hub also checks, in one batched lookup, that the watched stations still
 exist, so a watch of a station deleted meanwhile ends with NotFound as it always did.
+
+The thread is a daemon (it never keeps a process from exiting) and ends after its last watch
+closes; a store failure is retried with back-off, losing nothing, since the position moves
+only with what was delivered. A forked child starts hubs of its own.
 """
 
 from __future__ import annotations
