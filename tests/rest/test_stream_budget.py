@@ -137,3 +137,14 @@ def test_behind_a_proxy_the_forwarded_address_is_the_client_and_otherwise_it_is_
                 assert_problem(refused, 429, "/problems/too-many-streams")
             again = refusal(http, {"X-Forwarded-For": "192.0.2.1"})
             assert_problem(again, 429, "/problems/too-many-streams")
+
+
+def test_a_head_of_the_stream_holds_no_place(client: httpx.Client) -> None:
+    """HEAD answers the stream's headers and never reads its body: the place it was given is
+    returned at once, though the body's iteration never started."""
+    for _ in range(3):
+        head = client.head(LIVE, headers=STREAM)
+        assert head.status_code == 200 and head.content == b""
+    with ExitStack() as stack:
+        for _ in range(2):
+            open_stream(stack, client, {})
