@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -12,6 +13,8 @@ from services.store import open_store
 from services.supervisor import ServerProcess
 from tests.postgres_cluster import Cluster, find_binaries, running_cluster
 from tests.servers import served
+
+TEST_STORE_ENV = "FOURCAST_TEST_STORE"
 
 
 @pytest.fixture(scope="session")
@@ -28,13 +31,27 @@ def server_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def serve(seeded_db: Path, server_logs: Path) -> Iterator[Callable[[str], ServerProcess]]:
+def served_db(request: pytest.FixtureRequest, seeded_db: Path) -> str | Path:
+    """The database ``serve`` starts its servers on: ``seeded_db``, or, with
+    ``FOURCAST_TEST_STORE=postgresql``, a seeded PostgreSQL database (CI runs the comparative
+    suite both ways; tests that open ``seeded_db`` themselves assume SQLite)."""
+    if os.environ.get(TEST_STORE_ENV, "sqlite") != "postgresql":
+        return seeded_db
+    cluster: Cluster = request.getfixturevalue("postgres_cluster")
+    url = cluster.create_database("served")
+    open_store(url).close()
+    return url
+
+
+@pytest.fixture(scope="session")
+def serve(served_db: str | Path, server_logs: Path
+          ) -> Iterator[Callable[[str], ServerProcess]]:
     """``serve("rest")`` starts (once per session) and returns that protocol's server."""
     started: dict[str, ServerProcess] = {}
     with ExitStack() as stack:
         def start(protocol: str) -> ServerProcess:
             if protocol not in started:
-                started[protocol] = stack.enter_context(served(protocol, seeded_db, server_logs))
+                started[protocol] = stack.enter_context(served(protocol, served_db, server_logs))
             return started[protocol]
 
         yield start
