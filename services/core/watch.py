@@ -120,6 +120,8 @@ class ObservationWatch:
             else frozenset()
 
     def uncover(self) -> None:
+        """Stop being fed by the hub: drop the queue; the next poll reads from ``sequence``
+        (then rejoins)."""
         with self._lock:
             self._covered = False
             self._pending.clear()
