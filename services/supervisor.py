@@ -168,7 +168,7 @@ class Supervisor:
                          f"for {server.protocol.title} on {server.address}")
                     server.wait_ready(stop=self._stop)
             out(endpoint_table(self.servers))
-            out(f"database: {self.settings.db_path}")
+            out(f"database: {self.settings.db_display}")
             out("Ctrl-C stops every server.")
             while not self._stop.wait(0.5):
                 dead = [s for s in self.servers if s.process and s.process.poll() is not None]
