@@ -35,8 +35,11 @@ def observation_out(obs: domain.Observation) -> Any:
     return _copy(xsd.Observation, obs, units=obs.units.value)
 
 
+_MEASURED = {m: camel(m) for m in MEASUREMENTS}
+
+
 def observation_in(data: Any) -> domain.Observation:
-    measured = {m: getattr(data, camel(m)) for m in MEASUREMENTS}
+    measured = {m: getattr(data, name) for m, name in _MEASURED.items()}
     return domain.Observation(station_id=data.stationId, observed_at=data.observedAt,
                               **measured)
 

@@ -13,7 +13,7 @@ from spyne.server.http import HttpTransportContext
 
 from services.core.errors import FourcastError, InvalidArgument
 from services.core.service import MAX_REPORTED_VIOLATIONS
-from services.soap_api import envelope
+from services.soap_api import envelope, fast_import
 from services.soap_api.faults import held_schema_fault, hold_schema_fault, to_fault
 from services.soap_api.replay import WSSE
 from services.soap_api.security import credential
@@ -82,6 +82,8 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
             hold_schema_fault(ctx, to_fault(InvalidArgument(violations)))
 
     def deserialize(self, ctx: Any, message: Any) -> None:
+        if held_schema_fault(ctx) is None and fast_import.decode(self, ctx):
+            return
         try:
             super().deserialize(ctx, message)
         except Exception:
