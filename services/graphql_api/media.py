@@ -45,4 +45,5 @@ def negotiate(accept: str | None) -> str:
 
 
 def content_type(media: str) -> str:
-    return f"{media}; charset=utf-8"
+    """The Content-Type header: JSON is UTF-8 by definition (RFC 8259), so no charset."""
+    return media
