@@ -91,7 +91,9 @@ def problem(status: int, title: str, detail: str, slug: str | None = None,
 
 
 def from_core(error: core.FourcastError) -> Response:
-    kind = CORE_PROBLEMS.get(type(error), PROBLEM_TYPES["internal"])
+    # the nearest mapped class: a new subclass of a core error keeps its parent's answer
+    kind = next((CORE_PROBLEMS[cls] for cls in type(error).__mro__ if cls in CORE_PROBLEMS),
+                PROBLEM_TYPES["internal"])
     members: dict[str, Any] = {}
     headers: dict[str, str] = {}
     if isinstance(error, core.TooManyStreams):
