@@ -6,8 +6,12 @@
   DataLoaders that batch store reads (built fresh for every request);
 - :mod:`.errors` — the one place core errors become GraphQL errors (``extensions.code``);
 - :mod:`.schema` — Query, Mutation, Subscription and the schema's limits and caches;
-- :mod:`.app` — ``create_app(service)``, the ASGI application; :mod:`.server` — the production
-  server behind ``fourcast serve graphql``.
+  :mod:`.limits` (depth, aliases) and :mod:`.cost` (the estimate before execution) measure
+  each fragment once, in time linear in the document;
+- :mod:`.subscription` — the live feed, within a budget per server, client and websocket;
+- :mod:`.app` — ``create_app(service)``, the ASGI application, whose answers' media type
+  :mod:`.media` negotiates; :mod:`.server` — the production server behind
+  ``fourcast serve graphql``.
 """
 
 from services.graphql_api.app import create_app
