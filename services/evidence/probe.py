@@ -8,56 +8,18 @@ cache (hishel) in front, a generic link crawler from the root. Nothing is keyed 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from clients import connect
-from clients.base import WeatherClient
-from services.core.domain import Station, to_plain
-from services.core.errors import FourcastError, PermissionDenied, Unauthenticated
+from services.core.domain import Station
 from services.evidence.decode import Exchange
-from services.evidence.http import Requester, post_only
 from services.evidence.probe_cells import judge
+from services.evidence.probe_session import Cell, Discovered, Session
 from services.evidence.targets import Target
 from services.progress import Step, quiet
 
 PROBE_STATION = Station("ZPRB", "Fourcast probe station", 1.5, 2.5, 3.0, "UTC")
-
-
-@dataclass
-class Discovered:
-    """What the client did for one operation: its exchanges, and the last (the operation)."""
-
-    name: str
-    exchanges: list[Exchange]
-    result: Any = None
-    error: str | None = None
-    refused: bool = False  # the server refused the credential (unauthenticated, forbidden)
-
-    @property
-    def last(self) -> Exchange | None:
-        return self.exchanges[-1] if self.exchanges else None
-
-    def show(self) -> str:
-        x = self.last
-        if x is None:
-            return f"{self.name}: no exchange seen"
-        return f"{self.name}: {x.method} {x.path} → {x.status}"
-
-
-@dataclass
-class Cell:
-    constraint: str
-    passed: bool | None  # None: could not be measured here (said why in the evidence)
-    summary: str
-    evidence: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {"constraint": self.constraint, "passed": self.passed, "summary": self.summary,
-                "evidence": self.evidence}
 
 
 @dataclass
@@ -93,43 +55,6 @@ class ProbeReport:
                 "servers": [s.as_json() for s in self.servers]}
 
 
-class Session:
-    """The probe of one server: its client (for discovery), its wire, its requester."""
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        self.recorder = target.wire()
-        self.client: WeatherClient = connect(target.protocol, self.recorder.host,
-                                             self.recorder.port, target.api_key)
-        self.http2 = False
-        self.requester = Requester(self.recorder, http2=False)
-
-    def discover(self, name: str, call: Callable[[WeatherClient], Any]) -> Discovered:
-        _, since = self.requester.mark()
-        found = Discovered(name, [])
-        try:
-            found.result = call(self.client)
-        except FourcastError as error:
-            found.error = f"{type(error).__name__}: {error.message}"
-            found.refused = isinstance(error, Unauthenticated | PermissionDenied)
-        found.exchanges = self.requester.new_exchanges(0, since)
-        if found.last is not None:  # speak to this server as its own client does
-            self.http2 = found.last.http_version == "HTTP/2"
-            self.requester.http2 = self.http2
-            self.requester.only_post = post_only(found.last.header("content-type", "request"))
-        return found
-
-    def state(self, station_id: str) -> Any:
-        """The observable state of one station, read through the service's own client."""
-        try:
-            return to_plain(self.client.get_station(station_id))
-        except FourcastError as error:
-            return error.details()
-
-    def close(self) -> None:
-        self.client.close()
-
-
 def discover_all(session: Session) -> dict[str, Discovered]:
     first, second = (s.id for s in session.client.list_stations(page_size=2).items)
     d: dict[str, Discovered] = {"ids": Discovered("ids", [], (first, second))}
@@ -151,20 +76,12 @@ def discover_all(session: Session) -> dict[str, Discovered]:
     d["invalid"] = session.discover("forecast for 99 days",
                                     lambda c: c.get_forecast(first, 99))
     if session.target.api_key:
-        d["put"] = session.discover("put station", lambda c: c.put_station(PROBE_STATION))
+        d["put"] = session.discover("put station", lambda c: c.put_station(PROBE_STATION),
+                                    write=True)
         d["delete"] = session.discover("delete station",
-                                       lambda c: c.delete_station(PROBE_STATION.id))
+                                       lambda c: c.delete_station(PROBE_STATION.id),
+                                       write=True)
     return d
-
-
-RESOURCE_TYPES = ("station", "stations", "latest", "observations", "daily", "forecast",
-                  "alerts")
-
-
-def template(x: Exchange, station_id: str) -> str:
-    """The path a client used, with the station id as a variable: a URI template."""
-    path = x.path.split("?")[0]
-    return "^" + re.escape(path).replace(re.escape(station_id), "[^/]+") + "$"
 
 
 def probe_one(target: Target) -> ServerProbe:

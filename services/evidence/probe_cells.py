@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
@@ -12,9 +12,7 @@ from services.evidence.crawler import crawl
 from services.evidence.decode import Exchange
 from services.evidence.http import Sent, transport
 from services.evidence.payload import media_type
-
-if TYPE_CHECKING:
-    from services.evidence.probe import Cell, Discovered, Session
+from services.evidence.probe_session import RESOURCE_TYPES, Cell, Discovered, Session, template
 
 CACHE_READS = 5
 SAFE = {"GET", "HEAD"}
@@ -27,8 +25,6 @@ def _ok(x: Exchange | None) -> bool:
 
 
 def _cell(constraint: str, passed: bool | None, summary: str, evidence: list[str]) -> Cell:
-    from services.evidence.probe import Cell
-
     return Cell(constraint, passed, summary, evidence)
 
 
@@ -112,8 +108,8 @@ def _idempotent(s: Session, d: dict[str, Discovered],
             states.append(s.state(station))
             evidence.append(f"probe replay: {sent.show()}; state: {_short(states[-1])}")
         results.append(states[0] == states[1])
-    if put.method == "PUT" and delete.method != "DELETE":
-        s.client.delete_station(station)  # leave nothing behind
+    if put.method == "PUT" and delete.method != "DELETE" and s.writer is not None:
+        s.writer.delete_station(station)  # leave nothing behind
     passed = all(results)
     return passed, "PUT/DELETE idempotent" if passed else "writes without idempotent methods"
 
@@ -187,8 +183,6 @@ def layered(s: Session, d: dict[str, Discovered]) -> Cell:
 
 
 def hypermedia(s: Session, d: dict[str, Discovered]) -> Cell:
-    from services.evidence.probe import RESOURCE_TYPES, template
-
     first = d["ids"].result[0]
     templates = {name: template(x, first) for name in RESOURCE_TYPES
                  if (x := d[name].last) is not None}
