@@ -12,8 +12,8 @@
   another SOAP version) and ``MustUnderstand`` (a mandatory header we do not understand);
 - ``StoreFull`` is ``Server.ResourceExhausted``: the limit is the server's, not the caller's.
 
-A fault lists at most ``MAX_REPORTED_VIOLATIONS`` violations (the core's number), however many
-the body has.
+A fault lists at most the core's ``MAX_REPORTED_VIOLATIONS`` violations: ``InvalidArgument``
+keeps no more (and :mod:`.violations` stops looking once it has found that many).
 
 Spyne logs every fault it sees with a traceback at ERROR; :func:`quiet_client_fault_logs`
 drops those records for client faults only, so real server errors are still logged.
@@ -35,7 +35,6 @@ from services.core.errors import (
     ResourceExhausted,
     StoreFull,
 )
-from services.core.service import MAX_REPORTED_VIOLATIONS
 from services.soap_api.fault_types import DETAIL_ELEMENTS
 from services.soap_api.xsd_types import TNS
 
@@ -70,7 +69,7 @@ def to_fault(error: FourcastError) -> Fault:
     if isinstance(error, InvalidArgument):
         detail = _el("violations", *(
             _el("violation", _el("field", text=v.field), _el("description", text=v.description))
-            for v in error.violations[:MAX_REPORTED_VIOLATIONS]))
+            for v in error.violations))
     elif isinstance(error, NotFound):
         detail = _el("resource", _el("type", text=error.resource_type),
                      _el("name", text=error.resource_name))

@@ -11,8 +11,7 @@ from spyne.error import RequestNotAllowed
 from spyne.protocol.soap import Soap11
 from spyne.server.http import HttpTransportContext
 
-from services.core.errors import FourcastError, InvalidArgument
-from services.core.service import MAX_REPORTED_VIOLATIONS
+from services.core.errors import MAX_REPORTED_VIOLATIONS, FourcastError, InvalidArgument
 from services.soap_api import envelope, fast_import
 from services.soap_api.faults import held_schema_fault, hold_schema_fault, to_fault
 from services.soap_api.replay import WSSE
@@ -29,12 +28,13 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
     violation in the core's field names (Spyne's own reports only the last one, as a generic
     ``SchemaValidationError``).
 
-    A body that breaks the schema is never executed. When it still decodes (the values have
-    the right types and only break facets), the fault is held back so the operation can ask
-    the core, validate-only, for its verdict on the same values (see
-    ``FourcastSoapService.call_wrapper``): the core sees every rule — an unknown time zone, a
-    missing credential — where the XSD sees only facets, and it is what the other three
-    protocols answer.
+    A write is asked for its key (the core's rule) before its body is judged, and a body
+    that breaks the schema is never executed. When it still decodes (the values have the
+    right types and only break facets), the fault is held back so the operation can ask the
+    core, validate-only, for its verdict on the same values (see
+    ``FourcastSoapService.call_wrapper``): the core sees every rule — an unknown time zone —
+    where the XSD sees only facets, and it is what the other three protocols answer. Once the
+    schema alone has found as many violations as a fault lists, judging stops there.
     """
 
     def create_in_document(self, ctx: Any, charset: str | None = None) -> None:

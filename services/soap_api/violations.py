@@ -14,8 +14,7 @@ from copy import deepcopy
 
 from lxml import etree
 
-from services.core.errors import FieldViolation
-from services.core.service import MAX_REPORTED_VIOLATIONS
+from services.core.errors import MAX_REPORTED_VIOLATIONS, FieldViolation
 
 WINDOW = 256
 # The lists with more than WINDOW items (one linear pass inside libxml2).

@@ -11,8 +11,7 @@ import pytest
 
 from clients.soap_client import SoapClient
 from services.core.domain import Station
-from services.core.errors import NotFound
-from services.core.service import MAX_REPORTED_VIOLATIONS
+from services.core.errors import MAX_REPORTED_VIOLATIONS, NotFound
 from services.soap_api.envelope import MAX_ATTRIBUTES
 from services.soap_api.violations import WINDOW
 from tests.soap.conftest import (
