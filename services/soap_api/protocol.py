@@ -12,7 +12,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.http import HttpTransportContext
 
 from services.core.errors import MAX_REPORTED_VIOLATIONS, FourcastError, InvalidArgument
-from services.soap_api import envelope, fast_import
+from services.soap_api import envelope, fast_decode
 from services.soap_api.faults import held_schema_fault, hold_schema_fault, to_fault
 from services.soap_api.replay import WSSE
 from services.soap_api.security import credential
@@ -82,8 +82,11 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
             hold_schema_fault(ctx, to_fault(InvalidArgument(violations)))
 
     def deserialize(self, ctx: Any, message: Any) -> None:
-        if held_schema_fault(ctx) is None and fast_import.decode(self, ctx):
-            return
+        try:
+            if fast_decode.decode(self, ctx):
+                return
+        except Exception:  # a value that does not decode: Spyne's path raises its fault
+            pass
         try:
             super().deserialize(ctx, message)
         except Exception:

@@ -110,3 +110,14 @@ def test_a_huge_text_node_is_resource_exhausted(post: Post, client: SoapClient) 
     assert fault_code(post(ENVELOPE.format(header="", body=body))) == "Client.ResourceExhausted"
     with pytest.raises(NotFound):
         client.get_alert("KJFK-WIND-19000101T0000Z")
+
+
+def test_polling_300000_stations_is_invalid_argument_naming_station_ids(post: Post) -> None:
+    """Decoded lazily: the core's limit stops reading at the first id too many."""
+    ids = "<f:StationId>KJFK</f:StationId>" * 300_000
+    body = (f"<f:GetObservationsSince><f:sequence>0</f:sequence><f:stationIds>{ids}"
+            "</f:stationIds></f:GetObservationsSince>")
+    reply = post(ENVELOPE.format(header="", body=body))
+    assert fault_code(reply) == "Client.InvalidArgument"
+    assert violated_fields(reply) == ["station_ids"]
+    still_answers(post)
