@@ -42,6 +42,7 @@ from services.core.errors import (
 from services.core.units import MEASUREMENTS, Units
 
 TNS = "urn:fourcast:weather:v1"
+IMPORT_TIMEOUT = 600.0  # seconds: a 50,000-observation import takes tens of seconds to store
 _SIMPLE_ERRORS: dict[str, Callable[[str], FourcastError]] = {
     "Client.FailedPrecondition": FailedPrecondition,
     "Client.Unauthenticated": Unauthenticated,
@@ -202,8 +203,8 @@ class SoapClient(WeatherClient):
 
     def __init__(self, wsdl_url: str, api_key: str | None = None, timeout: float = 30) -> None:
         self._session = requests.Session()
-        transport = Transport(session=self._session, timeout=timeout,
-                              operation_timeout=timeout)
+        self._transport = transport = Transport(session=self._session, timeout=timeout,
+                                                operation_timeout=timeout)
         # The responses are parsed as defensively as the server parses requests.
         settings = zeep.Settings(strict=True, forbid_dtd=True, forbid_entities=True,
                                  forbid_external=True, xml_huge_tree=True)
@@ -280,7 +281,8 @@ class SoapClient(WeatherClient):
     def import_observations(self, observations: Iterable[domain.Observation]
                             ) -> domain.ImportSummary:
         batch = [_observation_input(o) for o in observations]
-        x = self._call("ImportObservations", observations={"ObservationInput": batch})
+        with self._transport.settings(timeout=IMPORT_TIMEOUT):
+            x = self._call("ImportObservations", observations={"ObservationInput": batch})
         return domain.ImportSummary(
             imported=int(x.imported), created=int(x.created), replaced=int(x.replaced),
             station_ids=tuple(_items(x.stationIds, "StationId")),
