@@ -121,6 +121,10 @@ def endpoint_table(servers: Sequence[ServerProcess]) -> str:
     return "\n".join(lines)
 
 
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 class Supervisor:
     def __init__(self, settings: Settings, names: Sequence[str]) -> None:
         self.settings = settings
@@ -156,7 +160,9 @@ class Supervisor:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stop.set()
 
-    def run(self, out: Callable[[str], None] = print, show_progress: bool = False) -> int:
+    def run(self, out: Callable[[str], None] = print, show_progress: bool = False,
+            err: Callable[[str], None] = _to_stderr) -> int:
+        """Start, announce (``out``), watch; failures and interruptions go to ``err``."""
         previous = {s: signal.signal(s, self._on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             titles = ", ".join(s.protocol.title for s in self.servers)
@@ -174,17 +180,17 @@ class Supervisor:
                 dead = [s for s in self.servers if s.process and s.process.poll() is not None]
                 if dead:
                     for server in dead:
-                        out(f"the {server.protocol.title} server exited with status "
-                            f"{server.process.returncode if server.process else '?'}; "
-                            "stopping the others")
+                        status = server.process.returncode if server.process else "?"
+                        err(f"fourcast serve: the {server.protocol.title} server exited with "
+                            f"status {status}; stopping the others")
                     return 1
             out("stopping...")
             return 0
         except ServerFailed as error:
-            out(str(error))
+            err(f"fourcast serve: {error}")
             return 1
         except Interrupted as error:  # before the banner: the command did not get to serve
-            out(f"{error}; stopping every server")
+            err(f"fourcast serve: {error}; stopping every server")
             return 130
         finally:
             for server in self.servers:
