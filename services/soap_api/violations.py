@@ -68,7 +68,6 @@ def schema_violations(schema: etree.XMLSchema, body: etree._Element) -> list[Fie
     for parent in lists:
         parent[:] = []
     windows = max((len(held) for held in items), default=0)
-    namespaces: dict[str, str] | None = None
     violations: list[FieldViolation] = []
     offset: dict[etree._Element, int] = {}
     for start in range(0, max(windows, 1), WINDOW):
@@ -77,8 +76,8 @@ def schema_violations(schema: etree.XMLSchema, body: etree._Element) -> list[Fie
             offset[parent] = start
         if schema.validate(copy):
             continue
-        if namespaces is None:
-            namespaces = {ns[0]: ns[1] for ns in _NAMESPACES(copy) if ns[0]}
+        # per window: the items in it may declare prefixes of their own
+        namespaces = {ns[0]: ns[1] for ns in _NAMESPACES(copy) if ns[0]}
         for entry in schema.error_log[:MAX_REPORTED_VIOLATIONS - len(violations)]:
             found = copy.xpath(entry.path, namespaces=namespaces) if entry.path else []
             element = found[0] if found and isinstance(found[0], etree._Element) else None

@@ -121,3 +121,16 @@ def test_polling_300000_stations_is_invalid_argument_naming_station_ids(post: Po
     assert fault_code(reply) == "Client.InvalidArgument"
     assert violated_fields(reply) == ["station_ids"]
     still_answers(post)
+
+
+def test_items_declaring_their_own_prefixes_are_named_in_any_window(post: Post) -> None:
+    items = [f'<o{i}:ObservationInput xmlns:o{i}="urn:fourcast:weather:v1">'
+             f"<o{i}:stationId>KJFK</o{i}:stationId>"
+             f"<o{i}:observedAt>{START + timedelta(hours=i):%Y-%m-%dT%H:%M:%SZ}</o{i}:observedAt>"
+             f"<o{i}:temperature>{99 if i in (1, WINDOW + 3) else 1}</o{i}:temperature>"
+             f"</o{i}:ObservationInput>" for i in range(2 * WINDOW)]
+    body = ("<f:ImportObservations><f:observations>" + "".join(items)
+            + "</f:observations></f:ImportObservations>")
+    reply = post(ENVELOPE.format(header=WRITER, body=body))
+    assert violated_fields(reply) == ["observations[1].temperature",
+                                      f"observations[{WINDOW + 3}].temperature"]
