@@ -4,6 +4,7 @@ documented import size fits through SOAP."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -134,3 +135,20 @@ def test_items_declaring_their_own_prefixes_are_named_in_any_window(post: Post) 
     reply = post(ENVELOPE.format(header=WRITER, body=body))
     assert violated_fields(reply) == ["observations[1].temperature",
                                       f"observations[{WINDOW + 3}].temperature"]
+
+
+def test_five_hostile_requests_at_once_leave_the_server_answering(endpoint: str) -> None:
+    """The issue's attack: five of them held all four SOAP threads for 46 s."""
+    attributes = " ".join(f'a{i}="x"' for i in range(60_000))
+    hostile = ENVELOPE.format(header="", body=f"<f:GetStation {attributes}>"
+                                               "<f:stationId>KJFK</f:stationId></f:GetStation>")
+    with httpx.Client(timeout=30) as http, ThreadPoolExecutor(5) as pool:
+        def send(document: str) -> httpx.Response:
+            return http.post(endpoint, content=document.encode(),
+                             headers={"Content-Type": "text/xml"})
+
+        replies = list(pool.map(send, [hostile] * 5))
+        normal = send(ENVELOPE.format(header="", body="<f:GetStation><f:stationId>KJFK"
+                                                       "</f:stationId></f:GetStation>"))
+    assert [fault_code(r) for r in replies] == ["Client.ResourceExhausted"] * 5
+    assert normal.status_code == 200 and "John F Kennedy" in normal.text
