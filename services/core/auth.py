@@ -44,6 +44,13 @@ class KeyChecker:
         env = os.environ if environ is None else environ
         return cls(_split(env.get(API_KEYS_ENV)), _split(env.get(READ_ONLY_KEYS_ENV)))
 
+    def is_known(self, credential: str | None) -> bool:
+        """Whether ``credential`` is a configured key (a write key or a read-only one)."""
+        if not credential:
+            return False
+        return _contains(self.write_keys, credential) | _contains(self.read_only_keys,
+                                                                   credential)
+
     def require_writer(self, credential: str | None) -> None:
         """Raise unless ``credential`` is a key that may write."""
         if not credential:

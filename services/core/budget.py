@@ -6,22 +6,34 @@ server gives such connections a bounded budget, with a smaller share per client,
 anonymous client cannot take every worker: when the budget is full the new stream is refused at
 once with :class:`~services.core.errors.TooManyStreams`, and ordinary requests are still served.
 
-A client is whatever the adapter can tell: the API key when one was given, else the peer's
-address. The limits come from the environment (``FOURCAST_MAX_STREAMS``,
+A client (:func:`client_identity`) is its API key when it sends a known one (read-only keys
+count), else the peer's address: an unknown key is no identity, or any client could take a
+fresh share per invented key. The key itself is not kept, only a digest of it. The limits
+come from the environment (``FOURCAST_MAX_STREAMS``,
 ``FOURCAST_MAX_STREAMS_PER_CLIENT``) or the adapter's defaults.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections import Counter
 from types import TracebackType
 
+from services.core.auth import KeyChecker
 from services.core.errors import TooManyStreams
 
 MAX_STREAMS_ENV = "FOURCAST_MAX_STREAMS"
 MAX_STREAMS_PER_CLIENT_ENV = "FOURCAST_MAX_STREAMS_PER_CLIENT"
+
+
+def client_identity(keys: KeyChecker, credential: str | None, address: str | None) -> str:
+    """Who a caller is, for the per-client share of a budget (the same rule in every
+    protocol): a digest of its API key when the key is known, else its address."""
+    if credential and keys.is_known(credential):
+        return "key:" + hashlib.sha256(credential.encode()).hexdigest()[:24]
+    return "address:" + (address or "unknown")
 
 
 class Lease:

@@ -18,7 +18,8 @@ from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
-from services.core.budget import StreamBudget
+from services.core.auth import KeyChecker
+from services.core.budget import StreamBudget, client_identity
 from services.core.domain import Observation, Station
 from services.core.service import WeatherService
 from services.core.units import Units
@@ -34,12 +35,11 @@ def bearer_credential(headers: Mapping[str, str]) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def client_of(connection: HTTPConnection, credential: str | None) -> str:
-    """Who a caller is, for the per-client share of a budget: its API key when it gave one
-    (valid or not: an unknown key gets nothing but its own refusals), else its address."""
-    if credential is not None:
-        return f"key:{credential}"
-    return f"peer:{connection.client.host if connection.client else 'unknown'}"
+def client_of(connection: HTTPConnection, credential: str | None, keys: KeyChecker) -> str:
+    """Who a caller is, for the per-client share of a budget (the core's rule: a known API
+    key, else its address)."""
+    return client_identity(keys, credential,
+                           connection.client.host if connection.client else None)
 
 
 @dataclass

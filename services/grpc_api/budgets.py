@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 import grpc
 
-from services.core.budget import StreamBudget
+from services.core.auth import KeyChecker
+from services.core.budget import StreamBudget, client_identity
 
 R = TypeVar("R")
 
@@ -40,15 +41,15 @@ MAX_IMPORT_BYTES = 32 * 1024 * 1024
 STREAM_STORE_CALLS = 2
 
 
-def client_of(context: grpc.aio.ServicerContext, credential: str | None) -> str:
-    """Who a call counts against: its API key, else its peer address without the port."""
-    if credential:
-        return f"key:{credential}"
+def client_of(context: grpc.aio.ServicerContext, credential: str | None,
+              keys: KeyChecker) -> str:
+    """Who a call counts against (the core's rule: a known API key, else its peer address,
+    here without the port)."""
     peer = context.peer() or "unknown"
     kind, _, address = peer.partition(":")
     if kind in ("ipv4", "ipv6"):
         address = address.rpartition(":")[0] or address
-    return f"{kind}:{address}"
+    return client_identity(keys, credential, f"{kind}:{address}")
 
 
 def _imports_budget(environ: Mapping[str, str]) -> StreamBudget:

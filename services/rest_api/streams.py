@@ -7,19 +7,17 @@ client keeps it open, so live streams get a bounded share of the threads (the co
 A stream over the budget is refused before it opens (``TooManyStreams``: 503 or 429 with
 ``Retry-After``, mapped in ``problems``), and a closed stream gives its place back.
 
-A client is its API key when it sends a known one (read-only keys count), else its address:
-an unknown key is no identity, or any client could take a fresh share per invented key.
+A client is the core's :func:`~services.core.budget.client_identity`: its API key when it
+sends a known one, else its address (behind a proxy, see ``FOURCAST_PROXY_HOPS``).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 
 from flask import Flask, current_app, request
 
-from services.core.budget import Lease, StreamBudget
-from services.core.errors import PermissionDenied, Unauthenticated
+from services.core.budget import Lease, StreamBudget, client_identity
 from services.core.watch import ObservationWatch
 from services.rest_api.context import service
 from services.rest_api.representation import credential
@@ -45,20 +43,9 @@ def budget() -> StreamBudget:
 
 
 def stream_client() -> str:
-    """Who is asking, for the per-client share: a known API key, else the peer address."""
-    key = credential()
-    if key:
-        try:
-            service().keys.require_writer(key)
-            known = True
-        except PermissionDenied:
-            known = True
-        except Unauthenticated:
-            known = False
-        if known:
-            # the key itself is not kept: only a digest names the client
-            return "key:" + hashlib.sha256(key.encode()).hexdigest()[:24]
-    return "address:" + (request.remote_addr or "unknown")
+    """Who is asking, for the per-client share (the core's rule: a known key, else the
+    peer address)."""
+    return client_identity(service().keys, credential(), request.remote_addr)
 
 
 class LiveBody:
