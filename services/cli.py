@@ -78,7 +78,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     started = time.perf_counter()
     try:
-        with connect(settings.db) as repository:
+        with progress(f"seeding {settings.db_display} (a few seconds)", wanted()), \
+                connect(settings.db) as repository:
             reseed(repository, replace_all=True, force=getattr(args, "force", False))
             stations, observations = repository.counts()
     except (StoreUnavailable, SeedWouldOverwrite) as error:
