@@ -19,6 +19,7 @@ import hashlib
 import os
 import threading
 from collections import Counter
+from collections.abc import Mapping
 from types import TracebackType
 
 from services.core.auth import KeyChecker
@@ -26,6 +27,24 @@ from services.core.errors import TooManyStreams
 
 MAX_STREAMS_ENV = "FOURCAST_MAX_STREAMS"
 MAX_STREAMS_PER_CLIENT_ENV = "FOURCAST_MAX_STREAMS_PER_CLIENT"
+# How many reverse proxies that set X-Forwarded-For stand in front of the servers (1 behind
+# deploy/nginx); 0 by default, so that the header, which any client can send, is ignored.
+PROXY_HOPS_ENV = "FOURCAST_PROXY_HOPS"
+
+
+def proxy_hops(environ: Mapping[str, str] | None = None) -> int:
+    env = os.environ if environ is None else environ
+    return max(0, int(env.get(PROXY_HOPS_ENV) or 0))
+
+
+def forwarded_address(peer: str | None, forwarded_for: str | None, hops: int) -> str | None:
+    """The caller's address behind ``hops`` trusted proxies: X-Forwarded-For read from the
+    right, as werkzeug's ProxyFix reads it (REST uses ProxyFix itself); the peer when there
+    are no proxies or the header names fewer hops."""
+    if hops <= 0 or not forwarded_for:
+        return peer
+    entries = [entry.strip() for entry in forwarded_for.split(",")]
+    return entries[-hops] if len(entries) >= hops and entries[-hops] else peer
 
 
 def client_identity(keys: KeyChecker, credential: str | None, address: str | None) -> str:
@@ -75,7 +94,7 @@ class StreamBudget:
 
     @classmethod
     def from_env(cls, total: int, per_client: int, *, kind: str = "live streams",
-                 environ: dict[str, str] | None = None) -> StreamBudget:
+                 environ: Mapping[str, str] | None = None) -> StreamBudget:
         env = os.environ if environ is None else environ
         return cls(int(env.get(MAX_STREAMS_ENV) or total),
                    int(env.get(MAX_STREAMS_PER_CLIENT_ENV) or per_client), kind=kind)

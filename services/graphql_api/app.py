@@ -36,7 +36,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from services.core.budget import StreamBudget
+from services.core.budget import StreamBudget, proxy_hops
 from services.core.service import WeatherService
 from services.core.validation import MAX_IMPORT
 from services.graphql_api.context import Context, bearer_credential, client_of
@@ -155,14 +155,15 @@ class FourcastGraphQL(GraphQL[Context, None]):
         # its own few threads: heavy requests queue here, not in the pool that store reads use
         self.heavy = ThreadPoolExecutor(HEAVY_WORKERS, thread_name_prefix="graphql-heavy")
         self.service = service
+        self.proxy_hops = proxy_hops()
         self.streams = streams or StreamBudget.from_env(
             MAX_SUBSCRIPTIONS, MAX_SUBSCRIPTIONS_PER_CLIENT, kind="subscriptions")
 
     async def get_context(self, request: Request | WebSocket,  # type: ignore[override]
                           response: Response | WebSocket) -> Context:
         credential = bearer_credential(request.headers)
-        return Context(self.service, credential, self.streams, client_of(request, credential,
-                                                                       self.service.keys))
+        return Context(self.service, credential, self.streams, client_of(
+            request, credential, self.service.keys, self.proxy_hops))
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON, where a document nested past the decoder's bound is malformed JSON like any

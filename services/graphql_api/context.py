@@ -19,7 +19,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 
 from services.core.auth import KeyChecker
-from services.core.budget import StreamBudget, client_identity
+from services.core.budget import StreamBudget, client_identity, forwarded_address
 from services.core.domain import Observation, Station
 from services.core.service import WeatherService
 from services.core.units import Units
@@ -35,11 +35,13 @@ def bearer_credential(headers: Mapping[str, str]) -> str | None:
     return (token.strip() or None) if scheme.lower() == "bearer" else None
 
 
-def client_of(connection: HTTPConnection, credential: str | None, keys: KeyChecker) -> str:
+def client_of(connection: HTTPConnection, credential: str | None, keys: KeyChecker,
+              hops: int = 0) -> str:
     """Who a caller is, for the per-client share of a budget (the core's rule: a known API
-    key, else its address)."""
-    return client_identity(keys, credential,
-                           connection.client.host if connection.client else None)
+    key, else its address, behind ``hops`` trusted proxies)."""
+    peer = connection.client.host if connection.client else None
+    return client_identity(keys, credential, forwarded_address(
+        peer, connection.headers.get("x-forwarded-for"), hops))
 
 
 @dataclass

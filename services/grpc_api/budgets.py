@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import grpc
 
 from services.core.auth import KeyChecker
-from services.core.budget import StreamBudget, client_identity
+from services.core.budget import StreamBudget, client_identity, forwarded_address, proxy_hops
 
 R = TypeVar("R")
 
@@ -42,14 +42,17 @@ STREAM_STORE_CALLS = 2
 
 
 def client_of(context: grpc.aio.ServicerContext, credential: str | None,
-              keys: KeyChecker) -> str:
+              keys: KeyChecker, hops: int = 0) -> str:
     """Who a call counts against (the core's rule: a known API key, else its peer address,
-    here without the port)."""
+    here without the port, behind ``hops`` trusted proxies: nginx's grpc_set_header)."""
     peer = context.peer() or "unknown"
     kind, _, address = peer.partition(":")
     if kind in ("ipv4", "ipv6"):
         address = address.rpartition(":")[0] or address
-    return client_identity(keys, credential, f"{kind}:{address}")
+    forwarded = next((str(value) for key, value in (context.invocation_metadata() or ())
+                      if key == "x-forwarded-for"), None)
+    return client_identity(keys, credential,
+                           forwarded_address(f"{kind}:{address}", forwarded, hops))
 
 
 def _imports_budget(environ: Mapping[str, str]) -> StreamBudget:
@@ -66,6 +69,7 @@ class Budgets:
     live: StreamBudget = field(default_factory=lambda: StreamBudget.from_env(
         LIVE_STREAMS, LIVE_STREAMS_PER_CLIENT, kind="live streams"))
     imports: StreamBudget = field(default_factory=lambda: _imports_budget(os.environ))
+    proxy_hops: int = field(default_factory=proxy_hops)
     _store_calls: asyncio.Semaphore | None = None
 
     async def store_call(self, fn: Callable[..., R], /, *args: Any) -> R:

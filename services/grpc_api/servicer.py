@@ -120,7 +120,8 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
     async def StreamObservations(self, request: pb.StreamObservationsRequest,
                                  context: grpc.aio.ServicerContext
                                  ) -> AsyncIterator[pb.Observation]:
-        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get(), self.service.keys)):
+        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get(), self.service.keys,
+                                                  self.budgets.proxy_hops)):
             observations = await self._run(
                 self.service.iter_observations, m.parse_station_name(request.parent, "parent"),
                 m.optional_time(request, "start_time", "start"),
@@ -151,7 +152,8 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
         credential = CREDENTIAL.get()
         # The core's key check first, so only a writer's stream is read (and budgeted).
         self.service.keys.require_writer(credential)
-        with self.budgets.imports.acquire(client_of(context, credential, self.service.keys)):
+        with self.budgets.imports.acquire(client_of(context, credential, self.service.keys,
+                                                     self.budgets.proxy_hops)):
             await context.send_initial_metadata(IMPORT_OPEN_METADATA)
             # Read whole on the event loop: a stalled client holds no thread.
             requests = await read_import(request_iterator, MAX_IMPORT_BYTES,
@@ -204,7 +206,8 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
     async def WatchObservations(self, request: pb.WatchObservationsRequest,
                                 context: grpc.aio.ServicerContext
                                 ) -> AsyncIterator[pb.RecordedObservation]:
-        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get(), self.service.keys)):
+        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get(), self.service.keys,
+                                                  self.budgets.proxy_hops)):
             watch = await self._run(
                 self.service.watch, m.parse_station_names(request.stations),
                 m.units_from_wire(request.units),
@@ -220,7 +223,8 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
                                         pb.SubscribeObservationsRequest],
                                     context: grpc.aio.ServicerContext
                                     ) -> AsyncIterator[pb.SubscribeObservationsResponse]:
-        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get(), self.service.keys)):
+        with self.budgets.live.acquire(client_of(context, CREDENTIAL.get(), self.service.keys,
+                                                  self.budgets.proxy_hops)):
             first = await anext(request_iterator, None)
             if first is None:
                 return

@@ -7,11 +7,11 @@ import os
 from flask import Flask
 
 from services.config import Settings, build_service
+from services.core.budget import proxy_hops
 from services.rest_api.app import create_app
 from services.rest_api.server import blocking_threads
 
 CACHE_ENV = "FOURCAST_REST_CACHE"  # "0": render every answer (for measuring the renderer)
-PROXY_HOPS_ENV = "FOURCAST_PROXY_HOPS"  # reverse proxies in front that set X-Forwarded-For
 
 
 def application() -> Flask:
@@ -19,5 +19,5 @@ def application() -> Flask:
     config = {"REPRESENTATION_CACHE": os.environ.get(CACHE_ENV, "1") != "0",
               # live streams may hold half of the threads: the other half serve the rest
               "MAX_STREAMS": max(1, blocking_threads() // 2),
-              "PROXY_HOPS": int(os.environ.get(PROXY_HOPS_ENV) or 0)}
+              "PROXY_HOPS": proxy_hops()}
     return create_app(build_service(Settings.from_env()), config)

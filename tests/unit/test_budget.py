@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services.core.auth import KeyChecker
-from services.core.budget import StreamBudget, client_identity
+from services.core.budget import StreamBudget, client_identity, forwarded_address, proxy_hops
 from services.core.errors import TooManyStreams
 
 KEYS = KeyChecker(["writer-key"], ["reader-key"])
@@ -48,3 +48,21 @@ def test_a_full_server_budget_refuses_every_client() -> None:
     held[0].release()
     with budget.acquire("c"):
         assert budget.in_use == 2
+
+
+@pytest.mark.parametrize(("forwarded_for", "hops", "expected"), [
+    (None, 1, "10.0.0.9"),                       # no header: the peer
+    ("203.0.113.7", 0, "10.0.0.9"),              # no trusted proxy: the header is ignored
+    ("203.0.113.7", 1, "203.0.113.7"),           # one proxy: the address it saw
+    ("1.1.1.1, 203.0.113.7", 1, "203.0.113.7"),  # a client-forged entry left of it is ignored
+    ("1.1.1.1, 203.0.113.7", 2, "1.1.1.1"),
+    ("203.0.113.7", 2, "10.0.0.9"),              # fewer entries than proxies: the peer
+])
+def test_the_address_behind_trusted_proxies_is_read_from_the_right(
+        forwarded_for: str | None, hops: int, expected: str) -> None:
+    assert forwarded_address("10.0.0.9", forwarded_for, hops) == expected
+
+
+def test_proxy_hops_come_from_the_environment() -> None:
+    assert proxy_hops({}) == 0
+    assert proxy_hops({"FOURCAST_PROXY_HOPS": "1"}) == 1
