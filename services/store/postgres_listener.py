@@ -46,15 +46,18 @@ class ChangeListener:
 
     def close(self) -> None:
         self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        with self._start_lock:  # a thread being started now is started before it is joined
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=10)
 
     def _ensure_started(self, timeout: float) -> None:
         with self._start_lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="fourcast-pg-listen",
-                                                daemon=True)
-                self._thread.start()
+            if self._thread is None and not self._stopping.is_set():
+                thread = threading.Thread(target=self._run, name="fourcast-pg-listen",
+                                          daemon=True)
+                thread.start()
+                self._thread = thread
         self._listening.wait(timeout)
 
     def _publish(self, sequence: int) -> None:
