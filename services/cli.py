@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
+from typing import NoReturn
 
 from services.config import DEFAULT_PORTS, Settings, port_env
 from services.core.auth import API_KEYS_ENV, generate_key
@@ -140,8 +141,20 @@ def cmd_probe(args: argparse.Namespace) -> int:
     return run_probe(args, settings_from(args))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake on the command line is one line naming the command it was made
+    in, not a usage block (``--help`` still shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _remember_prog(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(command_prog=parser.prog)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fourcast",
         description="One weather backend served as REST, GraphQL, gRPC and SOAP.")
     parser.add_argument("--version", action="version", version=f"fourcast {_version()}")
@@ -153,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="replace the database even if it holds writes made after seeding")
     seed.set_defaults(handler=cmd_seed, host=None,
                       **{f"{p}_port": None for p in DEFAULT_PORTS})
+    _remember_prog(seed)
 
     serve = commands.add_parser("serve", help="run the servers (all four when none is named)")
     serve.add_argument("protocols", nargs="*", metavar="PROTOCOL",
@@ -160,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_flags(serve)
     _db_flag(serve)
     serve.set_defaults(handler=cmd_serve)
+    _remember_prog(serve)
 
     from services.evidence.operations import OPERATIONS
 
@@ -173,6 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--show-wire", action="store_true",
                          help="print the raw exchanges (HTTP messages, GraphQL documents, "
                               "decoded protobuf messages and frames, SOAP envelopes)")
+        _remember_prog(sub)
     compare.set_defaults(handler=cmd_compare)
 
     probe = commands.add_parser("probe", help="measure the REST constraints of each server")
@@ -181,11 +197,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a write key, to test PUT/DELETE idempotency (default: the first of "
                             f"${API_KEYS_ENV})")
     probe.set_defaults(handler=cmd_probe)
+    _remember_prog(probe)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command they were given to, not by the top-level parser
+        prog = getattr(args, "command_prog", parser.prog)
+        print(f"{prog}: unrecognized arguments: {' '.join(unknown)} (see {prog} --help)",
+              file=sys.stderr)
+        return 2
     try:
         return int(args.handler(args))
     except UsageError as error:

@@ -71,7 +71,11 @@ def test_a_refused_api_key_is_reported_and_writes_are_not_measured(
         assert "writes not measured (the API key was refused)" in methods.summary, methods
         assert "idempotent" not in methods.summary.replace("idempotency", "")
         assert server.facts["write_key"].startswith("refused (Unauthenticated"), server.facts
-    assert "the API key was refused by REST, GraphQL, gRPC, SOAP" in render(report)
+    text = render(report)
+    assert "the API key was refused by REST, GraphQL, gRPC, SOAP" in text
+    methods_row = next(line for line in text.splitlines() if line.startswith("standard methods"))
+    assert "yes*" in methods_row.split()  # REST's pass is marked as judged on reads only
+    assert "* judged on reads only: PUT/DELETE were not measured" in text
     assert report.verdict == "4 APIs, 1 REST"  # reads are measured as before
 
 
