@@ -9,6 +9,7 @@ server is unreachable. ``fourcast seed`` and ``fourcast serve`` print its messag
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 from services.core.errors import Internal, StoreFull
 
@@ -70,7 +71,9 @@ def write_failure(error: sqlite3.Error) -> Exception:
 
 def open_failure(target: str, error: BaseException) -> StoreUnavailable:
     """The one-line reason a database could not be opened."""
-    if isinstance(error, sqlite3.Error):
+    if isinstance(error, sqlite3.Error) and Path(target).is_dir():
+        reason = "it is a directory (name a file in it)"
+    elif isinstance(error, sqlite3.Error):
         reason = {
             SQLITE_READONLY: "it is read-only",
             SQLITE_NOTADB: "it is not a SQLite database",

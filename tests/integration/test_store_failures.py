@@ -90,6 +90,7 @@ def test_a_database_that_cannot_be_opened_is_one_clear_error(tmp_path: Path) -> 
     with pytest.raises(StoreUnavailable) as caught:
         connect(tmp_path)  # a directory
     assert str(tmp_path) in str(caught.value)
+    assert "it is a directory" in str(caught.value)
     assert "--db or FOURCAST_DB" in str(caught.value)
     blocker = tmp_path / "file"
     blocker.write_text("x")
