@@ -17,8 +17,14 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
-from services.config import DEFAULT_PORTS, Settings, port_env
-from services.core.auth import API_KEYS_ENV, generate_key
+from services.config import (
+    DEFAULT_PORTS,
+    Settings,
+    environment_problem,
+    host_problem,
+    port_env,
+)
+from services.core.auth import API_KEYS_ENV, KeyChecker, generate_key
 from services.progress import progress, wanted
 from services.protocols import PROTOCOLS
 
@@ -62,9 +68,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
                 _port(os.environ[variable])
             except argparse.ArgumentTypeError as error:
                 raise UsageError(f"{variable}: {error}") from None
-    return Settings.from_env().with_overrides(
+    problem = environment_problem()
+    if problem:
+        raise UsageError(problem)
+    settings = Settings.from_env().with_overrides(
         host=args.host, db_path=getattr(args, "db", None),
         **{p: getattr(args, f"{p}_port") for p in DEFAULT_PORTS})
+    problem = host_problem(settings.host)
+    if problem:
+        raise UsageError(f"{problem}; change --host or FOURCAST_HOST")
+    return settings
 
 
 def _db_flag(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +126,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except StoreUnavailable as error:
         print(f"fourcast serve: {error}", file=sys.stderr)
         return 1
-    if not os.environ.get(API_KEYS_ENV):
+    if not KeyChecker.from_env().write_keys:  # unset, or only commas and spaces
         key = generate_key()
         os.environ[API_KEYS_ENV] = key
         print(f"{API_KEYS_ENV} is not set: writes accept this generated development key "

@@ -17,7 +17,9 @@ The database is a SQLite file path or a ``postgresql://`` URL; it is kept as the
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -26,6 +28,47 @@ from services.core.auth import KeyChecker
 from services.core.service import WeatherService
 
 DEFAULT_PORTS = {"rest": 8000, "graphql": 8001, "soap": 8002, "grpc": 50051}
+
+# The numeric settings a server reads from the environment, and the least each may be (read
+# where they are used: core/budget.py, rest_api/server.py, grpc_api/budgets.py); checked here
+# first, so that a bad value is one line from the command and not a worker's traceback.
+NUMERIC_ENVIRONMENT = {
+    "FOURCAST_MAX_STREAMS": 1, "FOURCAST_MAX_STREAMS_PER_CLIENT": 1,
+    "FOURCAST_MAX_IMPORTS": 1, "FOURCAST_MAX_IMPORTS_PER_CLIENT": 1,
+    "FOURCAST_REST_THREADS": 1, "FOURCAST_PROXY_HOPS": 0,
+}
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def environment_problem(environ: Mapping[str, str] | None = None) -> str | None:
+    """The first numeric setting in the environment that is not a whole number in its range
+    (one line), or None."""
+    env = os.environ if environ is None else environ
+    for name, least in NUMERIC_ENVIRONMENT.items():
+        raw = env.get(name)
+        if raw and not (raw.strip().isdigit() and int(raw) >= least):
+            return f"{name}: {raw!r} is not a whole number of at least {least}"
+    return None
+
+
+def host_problem(host: str) -> str | None:
+    """Why ``host`` cannot name the servers in a URL (one line), or None: it must be a DNS name
+    or an IPv4 address (an IPv6 literal is not supported yet: name it, e.g. ``localhost``)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and address.version == 6:
+        return (f"{host!r} is an IPv6 address, which Fourcast's URLs do not carry yet; use a "
+                "host name that resolves to it (e.g. localhost) or an IPv4 address")
+    if address is not None:
+        return None
+    labels = host.rstrip(".").split(".")
+    if labels[-1].isdigit():
+        return f"{host!r} is not an IPv4 address (four numbers from 0 to 255)"
+    if not host or len(host) > 253 or not all(_HOST_LABEL.fullmatch(x) for x in labels):
+        return f"{host!r} is not a host name or an IPv4 address"
+    return None
 
 
 def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
