@@ -20,7 +20,9 @@ FACTORY = "services.soap_api.server:app_from_env"
 # Threads running Spyne: the work is CPU-bound Python under the GIL, so a few threads keep the
 # core busy while one waits on SQLite; more only add contention (measured: docs/soap.md).
 BLOCKING_THREADS = 4
-BACKPRESSURE = 64
+# Connections served at once (granian's own default for one worker): each open connection holds
+# one of these slots, idle or not, so a small number let a few idle clients refuse everyone else.
+BACKPRESSURE = 1024
 
 
 def app_from_env() -> Any:

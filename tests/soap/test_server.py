@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -10,6 +12,7 @@ import httpx
 from services.soap_api import server
 from services.supervisor import ServerProcess
 from tests.servers import HOST, served
+from tests.soap.conftest import still_answers
 
 
 def test_only_the_soap_path_is_served(endpoint: str) -> None:
@@ -30,3 +33,17 @@ def test_sigterm_stops_the_server_cleanly(seeded_db: Path, tmp_path: Path) -> No
         assert process.stop() == 0
         assert time.monotonic() - started < 5
         assert not server.ready(HOST, process.port)
+
+
+def test_idle_connections_beyond_the_thread_count_do_not_refuse_a_request(
+        seeded_db: Path, tmp_path: Path) -> None:
+    # each open connection held one of granian's request slots (backpressure, then 64): idle
+    # connections that never send a byte kept every other client waiting
+    idle = server.BLOCKING_THREADS + 96
+    with served("soap", seeded_db, tmp_path) as process, ExitStack() as held, \
+            httpx.Client(timeout=10) as http:
+        for _ in range(idle):
+            held.enter_context(socket.create_connection((HOST, process.port), timeout=10))
+        still_answers(lambda document: http.post(
+            f"http://{HOST}:{process.port}/soap", content=document,
+            headers={"Content-Type": "text/xml; charset=utf-8"}))
