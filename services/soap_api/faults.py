@@ -77,6 +77,15 @@ def to_fault(error: FourcastError) -> Fault:
     return Fault(code, error.message, detail=detail)
 
 
+def undecodable_value(field: str, text: str | None, error: Exception) -> Fault:
+    """``Client.InvalidArgument`` for a value the schema let through that Python cannot
+    represent (a year past 9999, a number too long to convert): the caller's mistake, never
+    ``Server.Internal``."""
+    reason = str(error.faultstring if isinstance(error, Fault) else error)
+    return to_fault(InvalidArgument.single(
+        field, f"{(text or '')[:60]!r} cannot be read as this field's type: {reason[:200]}"))
+
+
 def version_mismatch(namespace: str | None) -> Fault:
     """SOAP 1.1's fault for an envelope in another namespace (a SOAP 1.2 one, say)."""
     return Fault(VERSION_MISMATCH, f"this service speaks SOAP 1.1 only (envelope namespace "

@@ -3,23 +3,34 @@ reporting every schema violation in the core's field names."""
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from typing import Any
 
 from lxml import etree
+from spyne import DateTime
 from spyne.const.http import HTTP_405
-from spyne.error import RequestNotAllowed
+from spyne.error import RequestNotAllowed, ValidationError
 from spyne.protocol.soap import Soap11
 from spyne.server.http import HttpTransportContext
 
 from services.core.errors import MAX_REPORTED_VIOLATIONS, FourcastError, InvalidArgument
 from services.soap_api import envelope, fast_decode
-from services.soap_api.faults import held_schema_fault, hold_schema_fault, to_fault
+from services.soap_api.faults import (
+    held_schema_fault,
+    hold_schema_fault,
+    to_fault,
+    undecodable_value,
+)
 from services.soap_api.replay import WSSE
 from services.soap_api.security import credential
 from services.soap_api.service import WRITE_OPERATIONS
-from services.soap_api.violations import schema_violations
+from services.soap_api.violations import field_of, schema_violations
 
 UNDERSTOOD_HEADERS = frozenset({f"{{{WSSE}}}Security"})
+# XSD 1.0 (3.2.7) allows 24:00:00 as the end of a day: the instant 00:00:00 of the next one.
+# Python's datetime has no hour 24, so the text is read as 00:00 and a day added.
+_END_OF_DAY = re.compile(r"(\s*-?\d+-\d+-\d+T)24:00:00(?:\.0*)?(?=Z|[+-]|\s*$)")
 
 
 class ValidatingSoap11(Soap11):  # type: ignore[misc]
@@ -80,6 +91,23 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
             raise to_fault(InvalidArgument(violations))
         if violations:
             hold_schema_fault(ctx, to_fault(InvalidArgument(violations)))
+
+    def from_unicode(self, cls: Any, string: Any, *args: Any, **kwargs: Any) -> Any:
+        end_of_day = (_END_OF_DAY.match(string) if isinstance(string, str)
+                      and isinstance(cls, type) and issubclass(cls, DateTime) else None)
+        if end_of_day is None:
+            return super().from_unicode(cls, string, *args, **kwargs)
+        midnight = end_of_day.group(1) + "00:00:00" + string[end_of_day.end():]
+        return super().from_unicode(cls, midnight, *args, **kwargs) + timedelta(days=1)
+
+    def base_from_element(self, ctx: Any, cls: Any, element: etree._Element) -> Any:
+        # Spyne lets Python's own refusals escape (a datetime past year 9999, an hour 24 on
+        # 9999-12-31, an integer too long to convert): the value is the caller's mistake.
+        try:
+            return super().base_from_element(ctx, cls, element)
+        except (ValueError, OverflowError, ValidationError) as error:
+            raise undecodable_value(field_of(element, ctx.in_body_doc), element.text,
+                                    error) from None
 
     def deserialize(self, ctx: Any, message: Any) -> None:
         try:

@@ -6,6 +6,13 @@ future, is refused, and so is a ``Nonce`` already seen within that window. A tok
 cannot be told from its replay (a plain PasswordText token over TLS, as SoapUI sends it by
 default): it is accepted, and the documentation asks clients to send both.
 
+A ``Nonce`` is compared as the bytes it encodes, not as text: its ``EncodingType`` is
+Base64Binary (the profile's default, and the only one accepted), so ``QUJDRA==``,
+``QUJD RA==`` (XML base64 allows whitespace) and ``QUJDRB==`` (other unused
+trailing bits) are one nonce: they all encode ``ABCD``. A Nonce that is not base64 (``!!!``, or
+``QUJDRA`` without its padding) is refused as ``Unauthenticated``, like any other malformed
+token.
+
 The nonces are remembered in this process only, for the freshness window, at most
 :data:`CAPACITY` of them (the oldest is forgotten first, so memory stays bounded even under a
 flood of fresh nonces). Replicas behind a load balancer would each have their own memory: a
@@ -15,6 +22,8 @@ message replayed to another replica would pass, so such a deployment needs a sha
 
 from __future__ import annotations
 
+import base64
+import binascii
 import threading
 import time
 from collections import OrderedDict
@@ -31,6 +40,24 @@ FRESHNESS = timedelta(minutes=5)
 CLOCK_SKEW = timedelta(minutes=1)
 CAPACITY = 100_000
 MAX_NONCE_LENGTH = 256
+BASE64_BINARY = ("http://docs.oasis-open.org/wss/2004/01/"
+                 "oasis-200401-wss-soap-message-security-1.0#Base64Binary")
+_XML_WHITESPACE = str.maketrans("", "", " \t\r\n")
+
+
+def _nonce_bytes(nonce: etree._Element) -> bytes:
+    """The bytes a Nonce encodes (base64Binary: whitespace allowed, padding required)."""
+    if nonce.get("EncodingType", BASE64_BINARY) != BASE64_BINARY:
+        raise Unauthenticated("a UsernameToken Nonce must be Base64Binary (its EncodingType "
+                              "defaults to it)")
+    text = (nonce.text or "").translate(_XML_WHITESPACE)
+    if not text or len(text) > MAX_NONCE_LENGTH:
+        raise Unauthenticated(f"a UsernameToken Nonce has 1 to {MAX_NONCE_LENGTH} characters")
+    try:
+        return base64.b64decode(text, validate=True)
+    except binascii.Error:
+        raise Unauthenticated("the UsernameToken's Nonce is not base64 (with its = "
+                              "padding)") from None
 
 
 def _created(text: str) -> datetime:
@@ -49,7 +76,7 @@ class NonceCache:
 
     def __init__(self, capacity: int = CAPACITY,
                  clock: Callable[[], float] = time.time) -> None:
-        self._seen: OrderedDict[str, float] = OrderedDict()  # nonce -> forget after (epoch s)
+        self._seen: OrderedDict[bytes, float] = OrderedDict()  # nonce -> forget after (epoch s)
         self._capacity = capacity
         self._clock = clock
         self._lock = threading.Lock()
@@ -60,10 +87,10 @@ class NonceCache:
             if entry.tag == f"{{{WSSE}}}Security":
                 token = entry.find(f"{{{WSSE}}}UsernameToken")
                 if token is not None:
-                    self._admit(token.findtext(f"{{{WSSE}}}Nonce"),
+                    self._admit(token.find(f"{{{WSSE}}}Nonce"),
                                 token.findtext(f"{{{WSU}}}Created"))
 
-    def _admit(self, nonce: str | None, created_text: str | None) -> None:
+    def _admit(self, nonce_element: etree._Element | None, created_text: str | None) -> None:
         now = self._clock()
         if created_text is not None:
             age = datetime.fromtimestamp(now, UTC) - _created(created_text)
@@ -72,11 +99,9 @@ class NonceCache:
                                       f"{FRESHNESS.seconds // 60} minutes of the server's clock")
             if age < -CLOCK_SKEW:
                 raise Unauthenticated("the UsernameToken's Created is in the future")
-        if nonce is None:
+        if nonce_element is None:
             return
-        nonce = nonce.strip()
-        if not nonce or len(nonce) > MAX_NONCE_LENGTH:
-            raise Unauthenticated(f"a UsernameToken Nonce has 1 to {MAX_NONCE_LENGTH} characters")
+        nonce = _nonce_bytes(nonce_element)
         # Long enough that a token accepted now (Created up to CLOCK_SKEW ahead) stays refused
         # until its Created is too old anyway.
         forget_after = now + (FRESHNESS + CLOCK_SKEW).total_seconds()

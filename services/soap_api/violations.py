@@ -30,13 +30,20 @@ def _snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
 
 
-def _field_of(element: etree._Element, message: str, offset: dict[etree._Element, int]) -> str:
+def field_of(element: etree._Element, operation: etree._Element) -> str:
+    """The core's field name of an element below ``operation`` in the request's tree."""
+    return _field_of(element, "", {}, operation)
+
+
+def _field_of(element: etree._Element, message: str, offset: dict[etree._Element, int],
+              operation: etree._Element | None = None) -> str:
     """The core's dotted field path of an element below the operation element:
     ``ImportObservations/observations/ObservationInput[4]/temperature`` ->
-    ``observations[3].temperature`` (``offset``: where each windowed list starts)."""
+    ``observations[3].temperature`` (``offset``: where each windowed list starts; the
+    operation is the root unless given)."""
     steps: list[etree._Element] = []
     node: etree._Element | None = element
-    while node is not None and node.getparent() is not None:  # stop below the operation
+    while node is not None and node is not operation and node.getparent() is not None:
         steps.append(node)
         node = node.getparent()
     parts: list[str] = []

@@ -39,6 +39,58 @@ def _fresh_nonce() -> str:
     return base64.b64encode(os.urandom(16)).decode()
 
 
+def _put_observation() -> str:
+    return ("<f:PutObservation><f:observation><f:stationId>KJFK</f:stationId>"
+            "<f:observedAt>2013-01-03T05:00:00Z</f:observedAt><f:temperature>2</f:temperature>"
+            "</f:observation></f:PutObservation>")
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _other_unused_bits(nonce: str) -> str:
+    """The same 16 bytes written with different unused trailing bits (``...A==`` -> ``...B==``)."""
+    last = nonce[-3]
+    return nonce[:-3] + _B64[_B64.index(last) ^ 1] + "=="
+
+
+@pytest.mark.parametrize("rewrite", [
+    pytest.param(lambda n: n[:12] + " " + n[12:], id="a space inside"),
+    pytest.param(lambda n: n[:8] + "\n" + n[8:16] + "\r\n\t" + n[16:], id="line breaks inside"),
+    pytest.param(lambda n: f" {n} ", id="surrounding spaces"),
+    pytest.param(_other_unused_bits, id="other unused trailing bits"),
+])
+def test_a_replay_whose_nonce_is_written_differently_is_refused(
+        post: Post, rewrite: Callable[[str], str]) -> None:
+    """The nonce is the bytes it encodes: the same bytes in another spelling are a replay."""
+    nonce, created = _fresh_nonce(), datetime.now(UTC)
+    assert post(ENVELOPE.format(header=_token(nonce, created), body=_put_observation())
+                ).status_code == 200
+    replayed = post(ENVELOPE.format(header=_token(rewrite(nonce), created),
+                                    body=_put_observation()))
+    assert fault_code(replayed) == "Client.Unauthenticated"
+    assert "already used" in fault_of(replayed).findtext("faultstring", "")
+
+
+@pytest.mark.parametrize("nonce", [
+    pytest.param("!!!", id="not base64"),
+    pytest.param(_fresh_nonce().rstrip("="), id="without its padding"),
+    pytest.param(_fresh_nonce()[:-2] + "=A", id="padding in the middle"),
+])
+def test_a_nonce_that_is_not_base64_is_refused(post: Post, nonce: str) -> None:
+    reply = post(ENVELOPE.format(header=_token(nonce, datetime.now(UTC)),
+                                 body=_put_observation()))
+    assert fault_code(reply) == "Client.Unauthenticated"
+    assert "not base64" in fault_of(reply).findtext("faultstring", "")
+
+
+def test_a_nonce_in_another_encoding_is_refused(post: Post) -> None:
+    header = _token(_fresh_nonce(), datetime.now(UTC)).replace(
+        "<wsse:Nonce>", '<wsse:Nonce EncodingType="urn:example#HexBinary">')
+    reply = post(ENVELOPE.format(header=header, body=_put_observation()))
+    assert fault_code(reply) == "Client.Unauthenticated"
+
+
 def test_a_replayed_message_is_refused(post: Post) -> None:
     message = ENVELOPE.format(header=_token(_fresh_nonce(), datetime.now(UTC)),
                               body=_put("ZRPA"))
@@ -85,12 +137,13 @@ def test_the_nonce_memory_is_bounded_and_forgets_after_the_window() -> None:
     now = [datetime(2030, 1, 1, tzinfo=UTC).timestamp()]
     cache = NonceCache(capacity=2, clock=lambda: now[0])
     created = datetime.fromtimestamp(now[0], UTC)
-    cache.check(_entries("a", created))
+    a, b, c, d = "YQ==", "Yg==", "Yw==", "ZA=="
+    cache.check(_entries(a, created))
     with pytest.raises(Unauthenticated):
-        cache.check(_entries("a", created))
-    cache.check(_entries("b", created))
-    cache.check(_entries("c", created))  # full: the oldest ("a") is forgotten
-    cache.check(_entries("a", created))
+        cache.check(_entries(a, created))
+    cache.check(_entries(b, created))
+    cache.check(_entries(c, created))  # full: the oldest (a) is forgotten
+    cache.check(_entries(a, created))
     now[0] += 7 * 60  # past the window: the Created is stale, whatever the nonce
     with pytest.raises(Unauthenticated, match="stale"):
-        cache.check(_entries("d", created))
+        cache.check(_entries(d, created))
