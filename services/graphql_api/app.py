@@ -18,6 +18,7 @@ On top of Strawberry's GraphQL-over-HTTP handling:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import json
@@ -27,7 +28,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from cross_web import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -35,6 +36,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.graphql import OperationType
 
 from services.core.budget import StreamBudget, proxy_hops
 from services.core.service import WeatherService
@@ -198,7 +200,10 @@ class FourcastGraphQL(GraphQL[Context, None]):
                 return await asyncio.get_running_loop().run_in_executor(self.heavy, run)
             return await super().execute_single(*args, **kwargs)
         except HTTPException as error:
-            if isinstance(error.__cause__, InvalidOperationTypeError):
+            refused = error.__cause__
+            if isinstance(refused, InvalidOperationTypeError):
+                if refused.operation_type == OperationType.SUBSCRIPTION:
+                    raise HTTPException(400, _SUBSCRIPTION_OVER_HTTP) from error
                 raise HTTPException(405, error.reason) from error
             raise
 
@@ -234,9 +239,20 @@ class FourcastGraphQL(GraphQL[Context, None]):
         except _BodyTooLarge:
             await _drain(receive, 4 * MAX_BODY_BYTES)
             response = _error_response(413, too_large)
+        except ClientDisconnect:
+            # Granian ends the body this way both when the client has gone and when the body
+            # is not valid HTTP (a bad chunk-size line): a client still there gets a 400, one
+            # that has gone cannot get anything (the send fails), and neither is a server error.
+            refusal = _error_response(400, "the request body could not be read: it is not "
+                                           "valid HTTP/1.1 (a malformed chunked encoding?)")
+            with contextlib.suppress(Exception):
+                await refusal(scope, receive, send)
+            return
         await response(scope, receive, send)
 
 
+_SUBSCRIPTION_OVER_HTTP = ("subscriptions are served over websockets only, with the "
+                           f"graphql-transport-ws protocol at {PATH}, not over HTTP")
 _STATUS_CODES = {405: "METHOD_NOT_ALLOWED", 413: "RESOURCE_EXHAUSTED"}
 _UNSUPPORTED = "Unsupported content type"  # Strawberry's reason for a body that is not JSON
 

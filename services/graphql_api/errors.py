@@ -1,9 +1,10 @@
 """The error contract for GraphQL: every error leaves with ``extensions.code``.
 
 This module is the one place core errors become GraphQL errors (``docs/errors.md``). It runs as
-a schema extension over every operation's result, so resolvers and DataLoaders simply let core
-errors propagate (a subscription's events bypass that hook: the subscription resolver converts
-with :func:`contract_error` instead):
+a schema extension over every operation's result (over HTTP) and every streamed result (over the
+websocket: queries, mutations and subscription events alike), so resolvers and DataLoaders
+simply let core errors propagate (a subscription resolver's own failure ends its generator:
+it converts with :func:`contract_error` itself):
 
 - a core error (found as the GraphQL error's ``original_error``) gets its code from
   :data:`CODES` (by its nearest mapped class: TooManyStreams and StoreFull are
@@ -134,3 +135,11 @@ class ErrorContract(SchemaExtension):
         result = self.execution_context.result
         if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
             self._process(result)
+
+    def on_stream_result(self, result: object) -> Iterator[None]:  # type: ignore[override]
+        """Each result a streaming transport sends (a query, a mutation or a subscription's
+        event over the websocket) gets its codes before it leaves: there, the operation hook
+        above only runs once the whole stream has ended."""
+        if isinstance(result, GraphQLExecutionResult | StrawberryExecutionResult):
+            self._process(result)
+        yield

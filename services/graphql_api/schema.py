@@ -28,7 +28,8 @@ well-behaved client does, pays for them once.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
@@ -38,7 +39,9 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from services.graphql_api.cost import QueryCostLimit
 from services.graphql_api.errors import ErrorContract, log_unexpected
@@ -73,6 +76,21 @@ class FourcastSchema(strawberry.Schema):
         """Log bugs only: a NOT_FOUND or a bad input is an answer, not a server problem
         (Strawberry would log every error with its traceback)."""
         log_unexpected(errors)
+
+    async def execute(
+            self, query: str | None, variable_values: dict[str, Any] | None = None,
+            context_value: Any | None = None, root_value: Any | None = None,
+            operation_name: str | None = None,
+            allowed_operation_types: Iterable[OperationType] | None = None,
+            operation_extensions: dict[str, Any] | None = None) -> ExecutionResult:
+        """Run a query or a mutation. A subscription is never executed as a single result
+        (it would be a null where a stream belongs, a non-null error): it is refused with
+        InvalidOperationTypeError, which HTTP answers as a request error. Subscriptions are
+        served by :meth:`stream`, over websockets."""
+        allowed = set(allowed_operation_types or DEFAULT_ALLOWED_OPERATION_TYPES)
+        return await super().execute(query, variable_values, context_value, root_value,
+                                     operation_name, allowed - {OperationType.SUBSCRIPTION},
+                                     operation_extensions)
 
 
 def build_schema() -> strawberry.Schema:

@@ -15,6 +15,8 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import strawberry
+from starlette.websockets import WebSocketDisconnected as StarletteDisconnected
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
@@ -45,6 +47,14 @@ class LimitedTransportWS(BaseGraphQLTransportWSHandler[Any, None]):
                                      "payload": [contract_error(refusal).formatted]})
             return
         await super().handle_subscribe(message)
+
+    async def handle_task_exception(self, error: Exception) -> None:
+        """An operation still sending when the socket has closed (the protocol's 4409 for a
+        duplicate id, or the client gone) has nobody to send to: expected, not a failure
+        worth a traceback. Anything else is logged, as Strawberry does."""
+        if isinstance(error, WebSocketDisconnected | StarletteDisconnected):
+            return
+        await super().handle_task_exception(error)
 
 
 @strawberry.type

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -38,6 +39,21 @@ def post(http: httpx.Client) -> Callable[..., httpx.Response]:
                          headers=headers)
 
     return send
+
+
+@pytest.fixture
+def quiet_log(graphql_server: ServerProcess, server_logs: Path,
+              http: httpx.Client) -> Iterator[None]:
+    """The test leaves no traceback in the served process's log."""
+    log = server_logs / f"graphql-{graphql_server.port}.log"
+    before = log.stat().st_size
+    yield
+    # a request answered after the test's: the server is done with what the test sent
+    assert http.get("/graphql", params={"query": "{ changeSequence }"}).status_code == 200
+    with open(log, "rb") as written:
+        written.seek(before)
+        added = written.read().decode(errors="replace")
+    assert "Traceback" not in added and "ERROR" not in added, added
 
 
 def codes(response: httpx.Response) -> list[str]:
