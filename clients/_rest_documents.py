@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from services.core import validation
 from services.core.domain import (
     Alert,
     DailySummary,
@@ -91,9 +92,10 @@ def core_error(status: int, problem: Document | None, reason: str = "",
 # -- values -----------------------------------------------------------------------------------
 
 def rfc3339(at: datetime) -> str:
-    """An instant as RFC 3339 in UTC (``...Z``); a naive one stays naive, and a fraction of a
-    second stays, so the server's core refuses them as it refuses them in every protocol."""
-    if at.tzinfo is None:
+    """An instant as RFC 3339 in UTC (``...Z``); a naive one, or one at an offset no zone has,
+    stays as given, and a fraction of a second stays, so the server's core refuses them as it
+    refuses them in every protocol."""
+    if not validation.is_instant(at):
         return at.isoformat()
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -111,12 +111,12 @@ def _time(at: datetime | None, field: str) -> dict[str, Any]:
 
 def _range(start: datetime | None, end: datetime | None, *,
            derived: bool = False) -> dict[str, Any]:
-    """``start_time`` and ``end_time``. A naive datetime names no instant, so it cannot become
-    a Timestamp and the server never sees it: the client gives the core's own verdict on the
-    pair instead (its check_timestamp, every violation at once). Where the core fills a
-    missing bound of an observation range from the other (``derived``), a naive bound makes
-    both naive, and both are named, as the other protocols' servers name them."""
-    if any(t is not None and t.tzinfo is None for t in (start, end)):
+    """``start_time`` and ``end_time``. A naive datetime names no instant (nor does an offset
+    past ±14:00, for the core), so the server never sees it: the client gives the core's own
+    verdict on the pair instead (its check_timestamp, every violation at once). Where the core
+    fills a missing bound of an observation range from the other (``derived``), such a bound
+    makes both so, and both are named, as the other protocols' servers name them."""
+    if any(t is not None and not validation.is_instant(t) for t in (start, end)):
         v = validation.Violations()
         for field, value, other in (("start", start, end), ("end", end, start)):
             if value is not None or derived:
@@ -322,7 +322,7 @@ class GrpcClient(WeatherClient):
 
 
 def _observation_to_write(obs: Observation, prefix: str = "") -> pb.Observation:
-    if obs.observed_at.tzinfo is None:
+    if not validation.is_instant(obs.observed_at):
         # A naive time cannot be a Timestamp: the core's verdict on the whole observation,
         # so every violation is named, as the servers of the other protocols name them.
         validation.check_observation(obs, prefix)

@@ -26,7 +26,7 @@ from zeep.wsse import utils as wsse_utils
 from zeep.wsse.username import UsernameToken
 
 from clients.base import ObservationWatcher, WeatherClient
-from services.core import domain
+from services.core import domain, validation
 from services.core.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -125,7 +125,10 @@ def _carriable(value: Any) -> Any:
 
 
 def _utc(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC) if value is not None else None
+    """In UTC; a value the core refuses the zone of is sent as given, for the server to judge."""
+    if value is None or not validation.is_instant(value):
+        return value
+    return value.astimezone(UTC)
 
 
 def _items(wrapper: Any, name: str) -> list[Any]:

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from services.core.domain import Observation, Station
 from services.core.errors import FieldViolation, InvalidArgument, ResourceExhausted
@@ -33,6 +34,7 @@ MAX_DAILY_DAYS = 366
 MAX_FORECAST_DAYS = 7
 MAX_IMPORT = 50_000
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_UTC_OFFSET = timedelta(hours=14)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 # One filter names at most this many stations: a bound on the store query it becomes.
 MAX_STATION_IDS = 1000
@@ -133,6 +135,14 @@ def check_sequence(sequence: object, field: str = "sequence") -> int:
     return sequence
 
 
+def is_instant(value: datetime) -> bool:
+    """Whether ``value`` names an instant the core accepts the zone of: aware, with an offset
+    within ±14:00. Clients that send instants in UTC send any other value as given instead,
+    so that the server's core judges it as it judges it in every protocol."""
+    offset = value.utcoffset()
+    return offset is not None and abs(offset) <= MAX_UTC_OFFSET
+
+
 def check_timestamp(value: object, field: str, v: Violations | None = None) -> datetime | None:
     """An aware datetime in whole seconds within 1900–2100, normalised to UTC."""
     own = v is None
@@ -142,6 +152,9 @@ def check_timestamp(value: object, field: str, v: Violations | None = None) -> d
         v.add(field, "must be a timestamp")
     elif value.tzinfo is None or value.utcoffset() is None:
         v.add(field, "must include a time zone (naive timestamps are ambiguous)")
+    elif abs(value.utcoffset() or timedelta(0)) > MAX_UTC_OFFSET:
+        v.add(field, "must have a UTC offset within ±14:00 (as every real time zone and XML "
+                     "Schema's dateTime)")
     elif value.microsecond:
         v.add(field, "must be a whole second")
     elif not EARLIEST <= value < LATEST:
@@ -151,6 +164,14 @@ def check_timestamp(value: object, field: str, v: Violations | None = None) -> d
     if own:
         v.raise_if_any()
     return result
+
+
+@cache
+def iana_zone_names() -> frozenset[str]:
+    """The IANA zone names (tzdata's list), without the files a zone database also holds that
+    are not zones: ``localtime``, ``posixrules``, ``right/…`` and ``posix/…`` copies."""
+    return frozenset(name for name in available_timezones()
+                     if name != "localtime" and not name.startswith(("right/", "posix/")))
 
 
 def check_station(station: Station) -> Station:
@@ -168,7 +189,7 @@ def check_station(station: Station) -> Station:
         _check_number(v, field, getattr(station, field), bounds, required=True)
     tz = station.timezone
     try:
-        if not isinstance(tz, str) or not tz or tz.startswith(("/", ".")):
+        if not isinstance(tz, str) or tz not in iana_zone_names():
             raise ZoneInfoNotFoundError
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):

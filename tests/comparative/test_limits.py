@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 
 from clients.base import WeatherClient
 from services.core import FourcastError, paging
+from services.core.domain import Station
 from tests.comparative.test_parity import Call, agree
 
 T = datetime(2013, 7, 1, tzinfo=UTC)
@@ -77,6 +78,14 @@ OUT_OF_CALENDAR: dict[str, Call] = {
         "KJFK", None, date(1, 1, 1)),
     "observations ending at the first instant there is": lambda c: c.list_observations(
         "KJFK", None, datetime(1, 1, 1, tzinfo=UTC)),
+    "a range starting at an offset no zone has (+14:30)": lambda c: c.list_observations(
+        "KJFK", datetime(2013, 7, 1, tzinfo=timezone(timedelta(hours=14, minutes=30))),
+        datetime(2013, 7, 3, tzinfo=UTC)),
+    "alerts from an offset no zone has (-14:01)": lambda c: c.list_alerts(
+        "KJFK", datetime(2013, 7, 1, tzinfo=timezone(-timedelta(hours=14, minutes=1))),
+        datetime(2013, 7, 3, tzinfo=UTC)),
+    "a station in a file of the zone database that is no zone": lambda c: c.put_station(
+        Station("ZTZA", "Not a zone", 40.0, -73.0, 5.0, "posixrules")),
 }
 
 

@@ -138,3 +138,31 @@ def test_dates_outside_the_calendar_we_keep_are_refused(start: date, end: date,
     with pytest.raises(InvalidArgument) as caught:
         v.check_date_range(start, end)
     assert caught.value.details() == ("INVALID_ARGUMENT", (field,))
+
+
+@pytest.mark.parametrize("zone", ["localtime", "posixrules", "right/UTC", "posix/UTC",
+                                  "../etc/passwd", "Mars/Olympus_Mons", ""])
+def test_a_station_zone_is_an_iana_zone_not_any_file_of_the_zone_database(zone: str) -> None:
+    with pytest.raises(InvalidArgument) as refused:
+        v.check_station(Station("ZTZA", "Zone test", 40.0, -73.0, 5.0, zone))
+    assert {x.field for x in refused.value.violations} == {"timezone"}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Pacific/Kiritimati", "Etc/GMT+5"])
+def test_every_iana_zone_is_accepted(zone: str) -> None:
+    assert v.check_station(Station("ZTZA", "Zone test", 40.0, -73.0, 5.0, zone)).timezone == zone
+
+
+@pytest.mark.parametrize(("hours", "minutes", "accepted"), [
+    (14, 0, True), (-14, 0, True), (14, 1, False), (-14, -30, False), (23, 59, False)])
+def test_a_timestamp_offset_is_one_some_zone_has(hours: int, minutes: int,
+                                                 accepted: bool) -> None:
+    from datetime import timezone
+
+    at = datetime(2013, 7, 1, tzinfo=timezone(timedelta(hours=hours, minutes=minutes)))
+    assert v.is_instant(at) is accepted
+    if accepted:
+        assert v.check_timestamp(at, "start") == at.astimezone(UTC)
+    else:
+        with pytest.raises(InvalidArgument, match="start: must have a UTC offset within"):
+            v.check_timestamp(at, "start")
