@@ -33,11 +33,13 @@ class FourcastApplication(Application):  # type: ignore[misc]
 
     def __init__(self, weather: WeatherService, services: Sequence[type[ServiceBase]]) -> None:
         # The parser hardening is spelled out although it is Spyne's default: it is the
-        # second defence (after the DTD guard) against XXE and entity bombs.
+        # second defence (after the DTD guard) against XXE and entity bombs. Processing
+        # instructions are kept (Spyne drops them) so that the envelope can refuse them.
         super().__init__(
             list(services), tns=TNS, name=APP_NAME,
             in_protocol=ValidatingSoap11(validator="lxml", resolve_entities=False,
-                                         load_dtd=False, no_network=True, huge_tree=False),
+                                         load_dtd=False, no_network=True, huge_tree=False,
+                                         remove_pis=False),
             out_protocol=Soap11())
         self.weather = weather
         self.nonces = NonceCache()

@@ -9,6 +9,10 @@ WSGI server (whose answer would be an empty HTTP 500):
 - an element with more than :data:`MAX_ATTRIBUTES` attributes: ``Client.ResourceExhausted``,
   checked in libxml2 before any Python code walks attributes (lxml's ``attrib.items()``, which
   Spyne calls, is quadratic in their number: 60,000 of them took minutes);
+- a processing instruction anywhere in the document: ``Client.InvalidArgument`` (SOAP 1.1,
+  section 3: a SOAP message must not contain them);
+- two WS-Security ``Security`` header entries for the same actor: ``Client.Unauthenticated``
+  (WS-Security 1.0, section 5, forbids it; which one would be the credential is ambiguous);
 - an ``Envelope`` of another SOAP version (1.2): ``VersionMismatch`` (SOAP 1.1, 4.4.1);
 - a ``Header`` entry addressed to us with ``mustUnderstand="1"`` that we do not understand:
   ``MustUnderstand`` (SOAP 1.1, 4.2.3); WS-Security's ``Security`` is the one we understand;
@@ -28,7 +32,7 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-from services.core.errors import InvalidArgument, ResourceExhausted
+from services.core.errors import InvalidArgument, ResourceExhausted, Unauthenticated
 from services.soap_api.faults import must_understand, to_fault, version_mismatch
 
 SOAP11_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -37,6 +41,8 @@ NEXT_ACTOR = "http://schemas.xmlsoap.org/soap/actor/next"
 MAX_ATTRIBUTES = 16
 # Whether any element has an (N+1)th attribute: one linear pass inside libxml2.
 _TOO_MANY_ATTRIBUTES = etree.XPath(f"boolean(//@*[{MAX_ATTRIBUTES + 1}])")
+# Any processing instruction, before, in or after the root (the XML declaration is not one).
+_PROCESSING_INSTRUCTION = etree.XPath("boolean(//processing-instruction())")
 _ENVELOPE = f"{{{SOAP11_ENV}}}Envelope"
 _HEADER = f"{{{SOAP11_ENV}}}Header"
 _BODY = f"{{{SOAP11_ENV}}}Body"
@@ -78,6 +84,8 @@ def parse(chunks: Iterable[bytes | str], charset: str | None,
     if _TOO_MANY_ATTRIBUTES(root):
         raise to_fault(ResourceExhausted(
             f"an element may carry at most {MAX_ATTRIBUTES} attributes"))
+    if _PROCESSING_INSTRUCTION(root):
+        raise _invalid("a SOAP message must not contain processing instructions")
     return root
 
 
@@ -124,6 +132,18 @@ def check_understood(entries: Iterable[etree._Element], understood: frozenset[st
             missed.append(entry.tag)
     if missed:
         raise must_understand(missed)
+
+
+def check_one_security_header(entries: Iterable[etree._Element], security_tag: str) -> None:
+    """Refuse two ``Security`` header entries for the same actor (absent and empty alike)."""
+    actors: set[str] = set()
+    for entry in entries:
+        if entry.tag == security_tag:
+            actor = entry.get(_ACTOR) or ""
+            if actor in actors:
+                raise to_fault(Unauthenticated(
+                    "a message carries at most one WS-Security Security header per actor"))
+            actors.add(actor)
 
 
 def check_action(soap_action: str | None, operation: etree._Element) -> None:

@@ -67,6 +67,7 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
         envelope.check_action(environ.get("HTTP_SOAPACTION"), operation)
         entries = envelope.header_entries(root)
         envelope.check_understood(entries, UNDERSTOOD_HEADERS)
+        envelope.check_one_security_header(entries, f"{{{WSSE}}}Security")
         try:
             ctx.app.nonces.check(entries)
             if etree.QName(operation).localname in WRITE_OPERATIONS:

@@ -135,3 +135,45 @@ def test_a_soap_action_naming_another_operation_is_refused(
     else:
         assert fault_code(reply) == "Client.InvalidArgument"
         assert "SOAPAction" in fault_of(reply).findtext("faultstring", "")
+
+
+@pytest.mark.parametrize("document", [
+    pytest.param('<?fourcast hint?>' + ENVELOPE.format(header="", body=GET_KJFK),
+                 id="before the envelope"),
+    pytest.param(ENVELOPE.format(header="", body=GET_KJFK.replace(
+        "<f:stationId>", "<?fourcast hint?><f:stationId>")), id="in the operation"),
+    pytest.param(ENVELOPE.format(header="<?fourcast hint?>", body=GET_KJFK),
+                 id="in the Header"),
+    pytest.param(ENVELOPE.format(header="", body=GET_KJFK) + "<?fourcast hint?>",
+                 id="after the envelope"),
+])
+def test_a_processing_instruction_is_refused(post: Post, document: str) -> None:
+    """SOAP 1.1, section 3: a SOAP message must not contain processing instructions."""
+    reply = post(document)
+    assert fault_code(reply) == "Client.InvalidArgument"
+    assert "processing instruction" in fault_of(reply).findtext("faultstring", "")
+    still_answers(post)
+
+
+def _security(password: str, actor: str | None = None) -> str:
+    role = "" if actor is None else f' soap:actor="{actor}"'
+    return (f'<wsse:Security xmlns:wsse="{WSSE}"{role}><wsse:UsernameToken>'
+            f"<wsse:Username>u</wsse:Username><wsse:Password>{password}</wsse:Password>"
+            "</wsse:UsernameToken></wsse:Security>")
+
+
+@pytest.mark.parametrize("second", [
+    pytest.param(None, id="both without actor"),
+    pytest.param("", id="absent and empty actor"),
+])
+def test_two_security_headers_for_the_same_actor_are_refused(
+        post: Post, second: str | None) -> None:
+    header = _security("test-writer-key") + _security("unknown-key", second)
+    reply = post(ENVELOPE.format(header=header, body=GET_KJFK))
+    assert fault_code(reply) == "Client.Unauthenticated"
+    assert "one WS-Security Security header" in fault_of(reply).findtext("faultstring", "")
+
+
+def test_security_headers_for_different_actors_are_accepted(post: Post) -> None:
+    header = _security("test-writer-key") + _security("other", "urn:example:gateway")
+    assert post(ENVELOPE.format(header=header, body=GET_KJFK)).status_code == 200
