@@ -69,6 +69,8 @@ class ServerProcess:
         deadline = time.monotonic() + timeout
         delay = 0.02
         while True:
+            if stop is not None and stop.is_set():  # even if the server is ready by now
+                raise Interrupted(f"interrupted while the {self.protocol.title} server started")
             code = self.process.poll()
             if code == PORT_IN_USE:  # the runner said which address, on its stderr
                 raise ServerFailed(f"the {self.protocol.title} server could not listen on "
@@ -173,6 +175,8 @@ class Supervisor:
                     step(f"starting the servers: {ready}/{len(self.servers)} ready, waiting "
                          f"for {server.protocol.title} on {server.address}")
                     server.wait_ready(stop=self._stop)
+            if self._stop.is_set():  # the signal came as the last server answered
+                raise Interrupted("interrupted while the servers started")
             out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_display}")
             out("Ctrl-C stops every server.")
