@@ -16,6 +16,10 @@ Limits (each refused before execution, with an error code):
 Depth, aliases and cost are measured once per fragment (:mod:`.limits`), so checking them is
 linear in the document however its fragments spread one another.
 
+A document of several operations must name the one to run (``operationName``), else the request
+is refused with ``BAD_REQUEST`` (:class:`NamedOperation`). A subscription is never executed as a
+single result: over HTTP it is refused (subscriptions are served over the websocket).
+
 Introspection is on: Fourcast is a showcase of API styles, and GraphQL's self-description is one
 of the things it demonstrates (stock clients fetch the schema, GraphiQL completes queries). It
 reveals nothing that ``schema.graphql`` in the repository does not already publish.
@@ -32,11 +36,12 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import ASTValidationRule, GraphQLError, OperationDefinitionNode
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
@@ -44,7 +49,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from services.graphql_api.cost import QueryCostLimit
-from services.graphql_api.errors import ErrorContract, log_unexpected
+from services.graphql_api.errors import BAD_REQUEST, ErrorContract, log_unexpected
 from services.graphql_api.limits import limits_rule
 from services.graphql_api.mutation import Mutation
 from services.graphql_api.query import Query
@@ -67,6 +72,24 @@ class ReportingParserCache(ParserCache):
         with contextlib.suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(context.query,
                                                                   **context.parse_options)
+        yield
+
+
+class NamedOperation(SchemaExtension):
+    """A document of several operations needs ``operationName`` (GraphQL's GetOperation: a
+    request error), where Strawberry would run the first one. Checked once the document is
+    known valid (after the validation cache, which sets the errors it found)."""
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        operations = [d for d in getattr(context.graphql_document, "definitions", ())
+                      if isinstance(d, OperationDefinitionNode)]
+        # the name the client sent: Strawberry's operation_name falls back to the first's
+        if (context.pre_execution_errors == [] and len(operations) > 1
+                and context._provided_operation_name is None):
+            context.pre_execution_errors = [GraphQLError(
+                "the document holds several operations: name the one to run with "
+                "operationName", extensions={"code": BAD_REQUEST})]
         yield
 
 
@@ -106,5 +129,6 @@ def build_schema() -> strawberry.Schema:
             lambda: AddValidationRules(limits),
             lambda: ReportingParserCache(maxsize=CACHE_SIZE),
             lambda: ValidationCache(maxsize=CACHE_SIZE),
+            NamedOperation,  # after the cache's validation: it sees the document valid
             QueryCostLimit,  # after the cache's validation: it prices valid documents only
         ])

@@ -66,3 +66,19 @@ def test_a_client_that_leaves_mid_body_leaves_no_trace(graphql_server: ServerPro
         with socket.create_connection((HOST, graphql_server.port), timeout=WAIT) as raw:
             raw.sendall(b"POST /graphql HTTP/1.1\r\nHost: fourcast\r\n"
                         b"Content-Type: application/json\r\n" + framing)
+
+
+def test_several_operations_without_an_operation_name_are_a_request_error(
+        http: httpx.Client) -> None:
+    document = "query First { changeSequence } query Second { __typename }"
+    unnamed = http.post("/graphql", json={"query": document},
+                        headers={"Accept": GRAPHQL_RESPONSE})
+    assert unnamed.status_code == 400 and "data" not in unnamed.json()
+    assert codes(unnamed) == ["BAD_REQUEST"]
+    assert "operationName" in unnamed.json()["errors"][0]["message"]
+    named = http.post("/graphql", json={"query": document, "operationName": "Second"},
+                      headers={"Accept": GRAPHQL_RESPONSE})
+    assert named.status_code == 200 and named.json() == {"data": {"__typename": "Query"}}
+    unknown = http.post("/graphql", json={"query": document, "operationName": "Third"},
+                        headers={"Accept": GRAPHQL_RESPONSE})
+    assert unknown.status_code == 400 and codes(unknown) == ["BAD_REQUEST"]

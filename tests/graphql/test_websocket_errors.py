@@ -66,6 +66,8 @@ def test_query_and_mutation_errors_carry_their_codes(graphql_server: ServerProce
         assert too_big[0]["extensions"]["violations"][0]["field"] == "page_size"
         unknown = run(ws, "4", "{ station(id: \"KJFK\") { colour } }")
         assert unknown[0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+        unnamed = run(ws, "5", "query A { changeSequence } query B { __typename }")
+        assert unnamed[0]["extensions"]["code"] == "BAD_REQUEST"
 
 
 @pytest.fixture
