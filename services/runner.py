@@ -7,11 +7,18 @@ Before a server binds, its address is checked with a probe socket bound *without
 ``SO_REUSEPORT``: granian listens with ``SO_REUSEPORT``, so a second granian on a port already
 served would silently share it (the kernel then splits clients between two servers, maybe over
 two databases). The probe fails against any listener, whoever holds the port.
+
+The probe alone leaves a race: two runners started at the same instant both find the port free,
+then both granians bind it (SO_REUSEPORT lets them, and granian cannot be told otherwise on
+Linux, nor given a socket bound without it). So each runner first takes a lock named after the
+port, an abstract Unix socket (Linux): the kernel lets one process bind a name, and frees it when
+the holder exits, however it exits. The runner (and so its granian) holds it while it serves.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import sys
 
@@ -21,10 +28,25 @@ from services.protocols import PROTOCOLS
 PORT_IN_USE = 3  # the exit status of a runner whose port is taken (the supervisor says which)
 
 
+def claim_port(port: int) -> socket.socket | None:
+    """The lock of ``port`` among fourcast servers on this machine (per network namespace, as
+    ports are), to keep open while serving; None if another fourcast server holds it. Where
+    there are no abstract sockets (not Linux) there is no lock, only the probe."""
+    if not sys.platform.startswith("linux"):
+        return None
+    lock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        lock.bind(f"\0fourcast-port-{port}")
+    except OSError:
+        lock.close()
+        raise
+    return lock
+
+
 def port_problem(protocol: str, host: str, port: int) -> str | None:
     """Why ``protocol``'s server cannot listen on ``host:port`` (one line), or None."""
     title = PROTOCOLS[protocol].title
-    change = f"change --{protocol}-port or {port_env(protocol)}"
+    change = _change(protocol)
     if not 0 < port < 65536:
         return f"the {title} port {port} is not a TCP port (1-65535); {change}"
     try:
@@ -41,6 +63,10 @@ def port_problem(protocol: str, host: str, port: int) -> str | None:
             except OSError as error:
                 return _bind_failure(title, host, port, error, change)
     return None
+
+
+def _change(protocol: str) -> str:
+    return f"change --{protocol}-port or {port_env(protocol)}"
 
 
 def _bind_failure(title: str, host: str, port: int, error: OSError, change: str) -> str:
@@ -62,13 +88,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"usage: python -m services.runner {{{','.join(PROTOCOLS)}}}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
+    port = settings.port(args[0])
+    try:
+        lock = claim_port(port) if 0 < port < 65536 else None
+    except OSError:  # another fourcast server is starting, or serving, on this port
+        taken = OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
+        held = _bind_failure(PROTOCOLS[args[0]].title, settings.host, port, taken,
+                             _change(args[0]))
+        print(f"fourcast: {held}", file=sys.stderr)
+        return PORT_IN_USE
     # checked here as well as by the supervisor: the port may be taken in between, and the
     # test fixtures start runners directly
-    problem = port_problem(args[0], settings.host, settings.port(args[0]))
+    problem = port_problem(args[0], settings.host, port)
     if problem:
         print(f"fourcast: {problem}", file=sys.stderr)
         return PORT_IN_USE
-    PROTOCOLS[args[0]].load().serve(settings)
+    try:
+        PROTOCOLS[args[0]].load().serve(settings)
+    finally:
+        if lock is not None:
+            lock.close()
     return 0
 
 

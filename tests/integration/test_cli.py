@@ -246,3 +246,41 @@ def test_a_mistake_in_the_settings_is_one_line_not_a_traceback(
     assert result.returncode == status and said in result.stderr, result
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert len(result.stderr.splitlines()) == 1, result.stderr  # no usage block
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the port lock is Linux's")
+@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+def test_two_runners_started_at_once_on_one_port_one_serves_the_other_refuses(
+        tmp_path: Path, protocol: str) -> None:
+    # both used to pass the probe before either had bound, then both granians shared the port
+    # (SO_REUSEPORT): the kernel split the clients between two servers over two databases
+    port = free_port()
+    env = {**os.environ, "FOURCAST_HOST": "127.0.0.1", "FOURCAST_API_KEYS": "",
+           f"FOURCAST_{protocol.upper()}_PORT": str(port)}
+    runners = [subprocess.Popen([sys.executable, "-m", "services.runner", protocol],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                env={**env, "FOURCAST_DB": str(tmp_path / f"{n}.sqlite3")})
+               for n in range(2)]
+    try:
+        _poll(lambda: any(runner.poll() is not None for runner in runners),
+              "one of the two runners to refuse the port", limit=60)
+        refused = next(runner for runner in runners if runner.poll() is not None)
+        serving = next(runner for runner in runners if runner is not refused)
+        assert refused.stderr is not None
+        message = refused.stderr.read().splitlines()
+        assert refused.returncode == 3 and len(message) == 1, message
+        assert f"127.0.0.1:{port} is already in use" in message[0]
+        _poll(lambda: PROTOCOLS[protocol].load().ready("127.0.0.1", port) or
+              serving.poll() is not None, "the other runner to serve", limit=60)
+        assert serving.poll() is None, "the other runner serves"
+    finally:
+        for runner in runners:
+            if runner.poll() is None:
+                runner.terminate()
+                try:
+                    runner.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    runner.kill()
+                    runner.wait()
+            if runner.stderr is not None:
+                runner.stderr.close()
