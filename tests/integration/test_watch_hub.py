@@ -90,7 +90,10 @@ def counted(db_path: Path) -> Iterator[WeatherService]:
     service = WeatherService(CountingRepository(db_path), KeyChecker([KEY]))
     service.put_station(Station("KBBB", "Bravo", 41.0, -73.0, 5.0, "UTC"), credential=KEY)
     yield service
-    hub_for(service.repository).close_all()  # its thread ends at its next wake
+    hub = hub_for(service.repository)
+    hub.close_all()  # its thread ends at its next wake: wait for it before closing the store,
+    assert hub.wait_stopped(LIMIT)  # so no thread of it opens a connection after close()
+    repo(service).close()
 
 
 def repo(service: WeatherService) -> CountingRepository:
