@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -61,6 +61,16 @@ class Lines:
                 return seen
 
 
+def _stop(process: subprocess.Popen[Any]) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, dict[str, int]]]:
     ports = {name: free_port() for name in PROTOCOLS}
@@ -74,12 +84,7 @@ def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, d
         yield process, lines, ports
     finally:
         if process.poll() is None:  # a failed test: stop the servers too, not only this one
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
         # The pipe ends when every process holding it has exited: the supervisor and every
         # server it started (a leftover would keep the reader blocked, and closing the pipe
         # under a blocked reader deadlocks).
@@ -276,11 +281,6 @@ def test_two_runners_started_at_once_on_one_port_one_serves_the_other_refuses(
     finally:
         for runner in runners:
             if runner.poll() is None:
-                runner.terminate()
-                try:
-                    runner.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    runner.kill()
-                    runner.wait()
+                _stop(runner)
             if runner.stderr is not None:
                 runner.stderr.close()
