@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import resource
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,10 +68,8 @@ def process_usage(reset_peak: bool = False) -> ProcessUsage:
     resident memory (Linux's ``clear_refs``), so that the next reading's peak covers only what
     happened in between. Elsewhere the peak is the lifetime one (``getrusage``)."""
     if reset_peak:
-        try:
+        with suppress(OSError):  # not Linux, or not allowed: the peak stays the lifetime one
             _CLEAR_REFS.write_text("5")
-        except OSError:
-            pass  # not Linux, or not allowed: the peak stays the lifetime one
     usage = resource.getrusage(resource.RUSAGE_SELF)
     rss = _status_kib("VmRSS")
     peak = _status_kib("VmHWM")
