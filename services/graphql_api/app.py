@@ -39,8 +39,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
 from services.core.budget import StreamBudget, proxy_hops
+from services.core.ceiling import bench_endpoints_enabled
 from services.core.service import WeatherService
 from services.core.validation import MAX_IMPORT
+from services.graphql_api.ceiling import BenchEndpoints
 from services.graphql_api.context import Context, bearer_credential, client_of
 from services.graphql_api.errors import BAD_REQUEST, REQUEST_ERROR_CODES
 from services.graphql_api.media import GRAPHQL_RESPONSE, JSON, content_type, negotiate
@@ -53,6 +55,9 @@ from services.graphql_api.subscription import (
 )
 
 PATH = "/graphql"
+#: how the view is built (the bench ceiling's view is built the same way)
+VIEW_SETTINGS: dict[str, Any] = {"graphql_ide": "graphiql",
+                                 "subscription_protocols": (GRAPHQL_TRANSPORT_WS_PROTOCOL,)}
 # Room for the largest import the core accepts (50,000 observations, ~10 MB of JSON).
 MAX_BODY_BYTES = 16 * 1024 * 1024
 #: the media type negotiated for the request being answered (one task per request)
@@ -151,8 +156,7 @@ class FourcastGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LimitedTransportWS
 
     def __init__(self, service: WeatherService, streams: StreamBudget | None = None) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql",
-                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        super().__init__(build_schema(), **VIEW_SETTINGS)
         self.max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
         # its own few threads: heavy requests queue here, not in the pool that store reads use
         self.heavy = ThreadPoolExecutor(HEAVY_WORKERS, thread_name_prefix="graphql-heavy")
@@ -270,16 +274,23 @@ def _error_response(status: int, reason: str, code: str | None = None) -> Respon
 
 
 class PathRouter:
-    """Serve the GraphQL app at :data:`PATH` only; anything else is a JSON 404."""
+    """Serve the GraphQL app at :data:`PATH`, and over HTTP the bench endpoints (unless they
+    are off, :mod:`.ceiling`); anything else is a JSON 404."""
 
     def __init__(self, app: FourcastGraphQL) -> None:
         self.app = app
+        self.bench = BenchEndpoints(**VIEW_SETTINGS) if bench_endpoints_enabled() else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
-        elif scope["path"].rstrip("/") == PATH:
+            return
+        path = scope["path"].rstrip("/")
+        bench = self.bench.route(path) if self.bench and scope["type"] == "http" else None
+        if path == PATH:
             await self.app(scope, receive, send)
+        elif bench is not None:
+            await bench(scope, receive, send)
         elif scope["type"] == "http":
             await _error_response(404, f"not found: GraphQL is served at {PATH}")(
                 scope, receive, send)
