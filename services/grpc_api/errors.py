@@ -97,8 +97,7 @@ async def _abort(context: grpc.aio.ServicerContext, error: BaseException) -> Non
     if not isinstance(error, FourcastError):
         log.error("unexpected error in %s", type(error).__name__, exc_info=error)
         error = Internal()
-    status = status_for(error)
-    await context.abort(status.code, status.details, status.trailing_metadata)
+    await abort_with(context, error)
 
 
 class Undecodable:
@@ -118,9 +117,18 @@ def tolerant(deserializer: Callable[[bytes], Any], type_name: str) -> Callable[[
     return deserialize
 
 
+def undecodable_error(message: Undecodable) -> InvalidArgument:
+    return InvalidArgument.single("request", f"is not a valid {message.type_name} message")
+
+
+async def abort_with(context: grpc.aio.ServicerContext, error: FourcastError) -> None:
+    status = status_for(error)
+    await context.abort(status.code, status.details, status.trailing_metadata)
+
+
 def _decoded(message: Any) -> Any:
     if isinstance(message, Undecodable):
-        raise InvalidArgument.single("request", f"is not a valid {message.type_name} message")
+        raise undecodable_error(message)
     return message
 
 

@@ -17,18 +17,22 @@ from dataclasses import dataclass
 
 import grpc
 from google.protobuf import message_factory
+from google.protobuf.descriptor import ServiceDescriptor
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from fourcast.weather.v1 import weather_pb2
 from services.config import Settings, build_service
+from services.core.ceiling import bench_endpoints_enabled
 from services.core.service import WeatherService
 from services.grpc_api.auth import CredentialInterceptor
 from services.grpc_api.budgets import Budgets
+from services.grpc_api.ceiling import BENCH_SERVICE, BenchServicer
 from services.grpc_api.errors import tolerant
 from services.grpc_api.reflection import enable_reflection
 from services.grpc_api.servicer import WeatherServicer
 
-SERVICE_NAME = weather_pb2.DESCRIPTOR.services_by_name["WeatherService"].full_name
+WEATHER_SERVICE = weather_pb2.DESCRIPTOR.services_by_name["WeatherService"]
+SERVICE_NAME = WEATHER_SERVICE.full_name
 SHUTDOWN_GRACE = 5.0
 MAX_RECEIVE_BYTES = 1 * 1024 * 1024  # requests are small; an import streams one per message
 MAX_SEND_BYTES = 4 * 1024 * 1024  # a full page of 500 observations is ~60 kB
@@ -63,12 +67,13 @@ _KINDS = {(False, False): grpc.unary_unary_rpc_method_handler,
           (True, True): grpc.stream_stream_rpc_method_handler}
 
 
-def _method_handlers(servicer: WeatherServicer) -> dict[str, grpc.RpcMethodHandler]:
-    """The servicer's handlers, built from the service descriptor like the generated
-    ``add_WeatherServiceServicer_to_server`` does, but with tolerant request deserializers
+def _method_handlers(service: ServiceDescriptor, servicer: object
+                     ) -> dict[str, grpc.RpcMethodHandler]:
+    """The servicer's handlers, built from the service descriptor like generated
+    ``add_*Servicer_to_server`` functions do, but with tolerant request deserializers
     (see :class:`~services.grpc_api.errors.Undecodable`)."""
     handlers = {}
-    for method in weather_pb2.DESCRIPTOR.services_by_name["WeatherService"].methods:
+    for method in service.methods:
         request_type = message_factory.GetMessageClass(method.input_type)
         response_type = message_factory.GetMessageClass(method.output_type)
         make = _KINDS[(method.client_streaming, method.server_streaming)]
@@ -79,19 +84,30 @@ def _method_handlers(servicer: WeatherServicer) -> dict[str, grpc.RpcMethodHandl
     return handlers
 
 
+def _register(server: grpc.aio.Server, service: ServiceDescriptor, servicer: object) -> str:
+    """Serve ``servicer`` as ``service`` (generic and registered-method lookup, as generated
+    code does); the service's full name."""
+    handlers = _method_handlers(service, servicer)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name,
+                                                                          handlers),))
+    server.add_registered_method_handlers(service.full_name, handlers)
+    return service.full_name
+
+
 def create_server(service: WeatherService, address: str, *,
                   inline_point_reads: bool = True, budgets: Budgets | None = None) -> GrpcServer:
     """A server for ``service`` bound to ``address`` (``host:0`` picks a free port); call
     ``start()`` inside a running event loop. ``budgets`` default to the environment's."""
     server = grpc.aio.server(interceptors=[CredentialInterceptor()], options=OPTIONS)
     servicer = WeatherServicer(service, inline_point_reads=inline_point_reads, budgets=budgets)
-    handlers = _method_handlers(servicer)
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE_NAME,
-                                                                          handlers),))
-    server.add_registered_method_handlers(SERVICE_NAME, handlers)
+    _register(server, WEATHER_SERVICE, servicer)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    enable_reflection(server, (SERVICE_NAME, health.SERVICE_NAME))
+    # The bench service shares the server, its interceptor and its deserializers: the ceiling
+    # differs from the real call only in the work Fourcast does.
+    bench = ((_register(server, BENCH_SERVICE, BenchServicer()),)
+             if bench_endpoints_enabled() else ())
+    enable_reflection(server, (SERVICE_NAME, health.SERVICE_NAME, *bench))
     port = server.add_insecure_port(address)
     return GrpcServer(server, servicer, health_servicer, port)
 

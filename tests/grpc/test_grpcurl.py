@@ -45,7 +45,7 @@ def grpcurl(server: ServerProcess, *args: str, request: str | None = None) -> st
 def test_grpcurl_lists_every_service_with_both_reflection_versions(
         grpc_server: ServerProcess) -> None:
     assert grpcurl(grpc_server, "list").split() == [
-        SERVICE, "grpc.health.v1.Health", V1_SERVICE_NAME,
+        "fourcast.bench.v1.BenchService", SERVICE, "grpc.health.v1.Health", V1_SERVICE_NAME,
         "grpc.reflection.v1alpha.ServerReflection"]
 
 
