@@ -17,6 +17,7 @@ from spyne.server.wsgi import WsgiApplication
 
 from services.core.service import WeatherService
 from services.soap_api import PATH
+from services.soap_api.ceiling import PARSER_SETTINGS, with_bench_endpoints
 from services.soap_api.faults import protocol_fault, quiet_client_fault_logs
 from services.soap_api.protocol import ValidatingSoap11
 from services.soap_api.replay import NonceCache
@@ -32,15 +33,11 @@ class FourcastApplication(Application):  # type: ignore[misc]
     memory of the WS-Security nonces it has seen."""
 
     def __init__(self, weather: WeatherService, services: Sequence[type[ServiceBase]]) -> None:
-        # The parser hardening is spelled out although it is Spyne's default: it is the
-        # second defence (after the DTD guard) against XXE and entity bombs. Processing
-        # instructions are kept (Spyne drops them) so that the envelope can refuse them.
+        # The parser hardening (PARSER_SETTINGS) is spelled out although it is Spyne's
+        # default: the second defence (after the DTD guard) against XXE and entity bombs.
         super().__init__(
             list(services), tns=TNS, name=APP_NAME,
-            in_protocol=ValidatingSoap11(validator="lxml", resolve_entities=False,
-                                         load_dtd=False, no_network=True, huge_tree=False,
-                                         remove_pis=False),
-            out_protocol=Soap11())
+            in_protocol=ValidatingSoap11(**PARSER_SETTINGS), out_protocol=Soap11())
         self.weather = weather
         self.nonces = NonceCache()
         self.event_manager.add_listener("method_exception_object", _normalise_fault)
@@ -77,4 +74,5 @@ def spyne_app(service: WeatherService, *,
 def create_app(service: WeatherService, *,
                extra_services: Sequence[type[ServiceBase]] = ()) -> WsgiApp:
     """The WSGI app for ``service``; ``extra_services`` lets a benchmark add its own."""
-    return _only(PATH, guard(spyne_app(service, extra_services=extra_services)))
+    return with_bench_endpoints(
+        _only(PATH, guard(spyne_app(service, extra_services=extra_services))))
