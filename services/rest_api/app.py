@@ -8,11 +8,13 @@ from typing import Any
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from services.core.ceiling import bench_endpoints_enabled
 from services.core.service import WeatherService
 from services.rest_api import problems, streams
 from services.rest_api.api import CONVERTERS
 from services.rest_api.bodies import settle_body
 from services.rest_api.cache import MAX_BYTES, RepresentationCache
+from services.rest_api.ceiling import BenchDispatch, create_ceiling_app
 from services.rest_api.context import SERVICE_KEY
 from services.rest_api.openapi import build_document
 from services.rest_api.routes import RESOURCES
@@ -36,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+CACHE_KEY = "fourcast.representation_cache"
 METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
 
 
@@ -81,7 +84,11 @@ def create_app(service: WeatherService, config: Mapping[str, Any] | None = None)
             app.wsgi_app, x_for=app.config["PROXY_HOPS"], x_proto=0, x_host=0, x_port=0,
             x_prefix=0)
     if app.config["REPRESENTATION_CACHE"]:
-        app.wsgi_app = RepresentationCache(  # type: ignore[method-assign]
-            app.wsgi_app, service.current_sequence,
-            max_bytes=app.config["REPRESENTATION_CACHE_BYTES"])
+        cache = RepresentationCache(app.wsgi_app, service.current_sequence,
+                                    max_bytes=app.config["REPRESENTATION_CACHE_BYTES"])
+        app.extensions[CACHE_KEY] = cache
+        app.wsgi_app = cache  # type: ignore[method-assign]
+    if bench_endpoints_enabled():  # outermost: the ceiling meets nothing of ours
+        app.wsgi_app = BenchDispatch(  # type: ignore[method-assign]
+            app.wsgi_app, create_ceiling_app())
     return app

@@ -10,7 +10,10 @@ the origin, and it is why the real "latest observation" call runs near a Flask h
 
 Only plain GETs are answered here. A conditional request (``If-None-Match`` …) or one that
 resumes a live feed goes to the application, which decides 304 or 412 itself; so does anything
-that is not a 200 with an ``ETag`` (errors, streams, 304s).
+that is not a 200 with an ``ETag`` (errors, streams, 304s). A request whose ``Cache-Control``
+says ``no-cache`` or ``no-store`` (a browser's hard reload; ``fourcast bench`` measuring the
+renderer) is rendered afresh by the application, and its answer is not kept either: the cache
+is neither read nor written for it (RFC 9111 §5.2.1).
 
 An answer is kept under its path, its query and what its ``Accept`` header negotiates
 (:func:`~services.rest_api.representation.accept_variant`), never the raw header: clients
@@ -39,6 +42,16 @@ ENTRY_OVERHEAD = 512  # bytes an entry costs beyond its strings (objects, dict s
 # Request headers that make a GET more than "the current representation, please".
 BYPASS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_MATCH",
           "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE", "HTTP_RANGE", "HTTP_LAST_EVENT_ID")
+# Request Cache-Control directives that forbid answering from, or keeping in, a cache.
+UNCACHED_DIRECTIVES = frozenset(("no-cache", "no-store"))
+
+
+def forbids_cache(cache_control: str | None) -> bool:
+    """Whether a request's ``Cache-Control`` asks for a fresh answer, not a stored one."""
+    if not cache_control:
+        return False
+    return any(directive.split("=", 1)[0].strip().lower() in UNCACHED_DIRECTIVES
+               for directive in cache_control.split(","))
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +75,9 @@ class RepresentationCache:
         self._entries: OrderedDict[Key, _Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        # the cache's own statistics: answers sent from memory, and answers kept
+        self.hits = 0
+        self.stores = 0
 
     def __len__(self) -> int:
         with self._lock:
@@ -75,7 +91,8 @@ class RepresentationCache:
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in BYPASS):
+        if (environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in BYPASS)
+                or forbids_cache(environ.get("HTTP_CACHE_CONTROL"))):
             return self.app(environ, start_response)
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
                accept_variant(environ.get("HTTP_ACCEPT")))
@@ -84,6 +101,7 @@ class RepresentationCache:
             entry = self._entries.get(key)
             if entry is not None and entry.sequence == sequence:
                 self._entries.move_to_end(key)
+                self.hits += 1
             else:
                 entry = None
         if entry is not None:
@@ -122,6 +140,7 @@ class RepresentationCache:
                 self._bytes -= replaced.size
             self._entries[key] = entry
             self._bytes += entry.size
+            self.stores += 1
             while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
                 _, dropped = self._entries.popitem(last=False)
                 self._bytes -= dropped.size

@@ -12,6 +12,7 @@ import httpx
 from services.core import Observation, Station, WeatherService
 from services.core.auth import KeyChecker
 from services.rest_api import create_app
+from services.rest_api.app import CACHE_KEY
 from services.rest_api.cache import RepresentationCache
 from services.store import SqliteRepository
 from tests.rest.conftest import HAL, fresh_station_id
@@ -105,7 +106,7 @@ def test_accept_headers_that_negotiate_the_same_type_share_one_entry(seeded_db: 
     so two entries, not 600 copies of the same bytes."""
     with SqliteRepository(seeded_db) as repository:
         app = create_app(WeatherService(repository, KeyChecker([])))
-        cache = app.wsgi_app
+        cache = app.extensions[CACHE_KEY]
         assert isinstance(cache, RepresentationCache)
         client = app.test_client()
         page = ("/stations/KJFK/observations?start=2013-07-01T00:00:00Z"
@@ -167,3 +168,44 @@ def test_answers_from_memory_are_in_the_media_type_each_request_negotiates(
             response = http.get("/openapi.json", headers={"Accept": accept})
             assert response.headers["content-type"] == media, accept
     assert http.get("/stations/KJFK", headers={"Accept": openapi}).status_code == 406
+
+
+def test_a_no_cache_request_is_rendered_afresh_and_not_kept() -> None:
+    """``Cache-Control: no-cache`` (or ``no-store``): the cache is neither read nor written."""
+    inner = _Counting(TAGGED)
+    cache = RepresentationCache(inner, lambda: 1)
+    assert _get(cache)[1] == b"call 1"
+    assert (cache.hits, cache.stores, len(cache)) == (0, 1, 1)
+    for header in ("no-cache", "max-age=0, No-Cache", "no-store", 'no-cache="x"'):
+        assert _get(cache, HTTP_CACHE_CONTROL=header)[1] == b"call %d" % inner.calls
+    assert inner.calls == 5 and (cache.hits, cache.stores) == (0, 1)
+    assert _get(cache)[1] == b"call 1"  # the kept entry, not a fresher render
+    assert cache.hits == 1
+
+
+def test_a_no_cache_request_to_an_empty_cache_leaves_it_empty() -> None:
+    cache = RepresentationCache(_Counting(TAGGED), lambda: 1)
+    _get(cache, HTTP_CACHE_CONTROL="no-cache")
+    assert (len(cache), cache.stores) == (0, 0)
+    assert _get(cache)[1] == b"call 2"
+    assert _get(cache, HTTP_CACHE_CONTROL="max-age=60")[1] == b"call 2"  # not a bypass
+    assert cache.hits == 1
+
+
+def test_the_application_renders_a_no_cache_get_without_touching_its_cache(
+        seeded_db: Path) -> None:
+    """What ``fourcast bench`` relies on to measure the renderer against a running server."""
+    with SqliteRepository(seeded_db) as repository:
+        app = create_app(WeatherService(repository, KeyChecker([])))
+        cache = app.extensions[CACHE_KEY]
+        client = app.test_client()
+        url = "/stations/KJFK/observations/latest"
+        fresh = [client.get(url, headers={"Accept": HAL, "Cache-Control": "no-cache"})
+                 for _ in range(3)]
+        assert {r.status_code for r in fresh} == {200}
+        assert (cache.hits, cache.stores, len(cache)) == (0, 0, 0)
+        kept = [client.get(url, headers={"Accept": HAL}) for _ in range(2)]
+        assert (cache.hits, cache.stores, len(cache)) == (1, 1, 1)
+        again = client.get(url, headers={"Accept": HAL, "Cache-Control": "no-cache"})
+        assert (cache.hits, cache.stores) == (1, 1)
+        assert {r.data for r in [*fresh, *kept, again]} == {kept[0].data}
