@@ -1,154 +1,107 @@
-"""Benchmark the GraphQL server: the real latest-observation query against a cached
-hello-world answering the same 10-field record, on each candidate ASGI server, in one run.
+"""Benchmark the GraphQL server: the real latest-observation query against its ceiling.
 
-    python scripts/bench_graphql.py [--rounds 4] [--duration 3] [--connections 16]
-                                    [--servers granian uvicorn]
+    python scripts/bench_graphql.py [--seconds 4] [--rounds 6] [--connections 16]
 
-Each server runs one process on loopback serving both endpoints: ``/graphql`` (the real
-application over a seeded temporary database) and ``/hello`` (Strawberry with the same parser
-and validation caches, returning a constant record: no store, no worker thread). Load comes from
-h2load over HTTP/1.1 (``apt-get install nghttp2-client``), POSTing the same JSON document, with a
-warm-up second and a fixed duration per round. Rounds alternate the two endpoints (hello, real,
-real, hello, ...) so that load from elsewhere on the machine hits both alike; the figures are
-the means over the rounds. The issue's target: real >= 80 % of hello-world.
+One production server process (``fourcast serve graphql``: granian, ASGI, one worker, started
+as ``services/graphql_api/server.py`` does) over a seeded temporary database serves both
+endpoints: ``/graphql`` (the real application) and ``/bench/graphql`` (its ceiling: Strawberry's
+hello-world with the same view and caches, ``services/graphql_api/ceiling.py``). h2load POSTs
+the very same JSON body to each, over HTTP/1.1 keep-alive, in interleaved rounds (ceiling, real,
+real, ceiling, ...) so that load from elsewhere on the machine hits both alike. Besides the rates
+it reads the server's own CPU time (``/bench/usage``) around each round: CPU per 1,000 calls.
+
+Needs ``h2load`` (``apt-get install -y nghttp2-client``). Target: real >= 80 % of the ceiling
+(the exit status says whether the median ratio reaches it). ``fourcast bench latest`` measures
+the same thing for all four protocols.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import shutil
-import signal
 import socket
-import subprocess
+import statistics
 import sys
 import tempfile
-import time
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import httpx
-import strawberry
-from strawberry.asgi import GraphQL
-from strawberry.extensions import ParserCache, ValidationCache
+from h2load_run import h2load_rate
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from services.core.domain import Observation as DomainObservation  # noqa: E402
-from services.graphql_api.server import app_from_env  # noqa: E402
-from services.graphql_api.types.observation import Observation  # noqa: E402
+from services.bench.usage import read_usage
+from services.config import DEFAULT_PORTS, Settings
+from services.protocols import PROTOCOLS
+from services.store import open_store
+from services.supervisor import ServerProcess
 
 FIELDS = ("stationId observedAt temperature dewpoint relativeHumidity windSpeed windDirection "
-          "windGust seaLevelPressure visibility")
+          "windGust precipitationLastHour seaLevelPressure visibility")
 QUERY = f'{{ latestObservation(stationId: "KJFK") {{ {FIELDS} }} }}'
-RECORD = DomainObservation("KJFK", datetime(2013, 12, 30, 23, tzinfo=UTC), -1.1, -6.1, 68.8,
-                           4.6, 290.0, None, None, 1025.4, 16093.4)
-
-
-@strawberry.type
-class HelloQuery:
-    @strawberry.field
-    def latest_observation(self, station_id: str) -> Observation:
-        return Observation.from_domain(RECORD)
-
-
-def bench_app() -> Any:
-    """The real application at /graphql, the hello-world at /hello (the servers' factory)."""
-    real = app_from_env()
-    hello = GraphQL(strawberry.Schema(HelloQuery, extensions=[
-        lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]),
-        graphql_ide=None)
-
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == "/hello":
-            await hello(scope, receive, send)
-        else:
-            await real(scope, receive, send)
-
-    return app
-
-
-SERVERS = {
-    "granian": ["-m", "granian", "--interface", "asgi", "--factory", "--workers", "1",
-                "--log-level", "warning", "--host", "127.0.0.1", "--port", "{port}",
-                "bench_graphql:bench_app"],
-    "uvicorn": ["-m", "uvicorn", "--factory", "--workers", "1", "--log-level", "warning",
-                "--host", "127.0.0.1", "--port", "{port}", "bench_graphql:bench_app"],
-}
+PATHS = {"ceiling": "/bench/graphql", "real": "/graphql"}
+TARGET = 0.80
+HOST = "127.0.0.1"
 
 
 def free_port() -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return int(s.getsockname()[1])
 
 
-def wait_ready(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.post(url, json={"query": QUERY}, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
-
-
-def h2load(url: str, body: Path, duration: int, connections: int) -> float:
-    out = subprocess.run(
-        ["h2load", "--h1", "-c", str(connections), "-t", "1", "-D", str(duration),
-         "--warm-up-time", "1", "-d", str(body), "-H", "content-type: application/json", url],
-        capture_output=True, text=True, timeout=duration + 30, check=True).stdout
-    match = re.search(r"finished in [\d.]+m?s, ([\d.]+) req/s", out)
-    failed = re.search(r"(\d+) failed", out)
-    if not match or (failed and int(failed.group(1))):
-        raise RuntimeError(out)
-    return float(match.group(1))
+def measure(base: str, port: int, path: str, body: Path, seconds: int,
+            connections: int) -> tuple[float, float]:
+    """Requests per second, and the server's CPU milliseconds per 1,000 calls."""
+    before = read_usage("graphql", HOST, port)
+    rate = h2load_rate(base + path, seconds, connections, body=body, warm_up=1,
+                       headers=("content-type: application/json",))
+    after = read_usage("graphql", HOST, port)
+    calls = rate * seconds  # the warm-up second's calls count in the CPU, not in the rate
+    return rate, 1e6 * (after.cpu_seconds - before.cpu_seconds) / (calls + rate)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=4)
-    parser.add_argument("--duration", type=int, default=3, help="seconds per round")
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--servers", nargs="+", default=list(SERVERS), choices=list(SERVERS))
     args = parser.parse_args()
     if not shutil.which("h2load"):
-        print("h2load is missing: apt-get install nghttp2-client", file=sys.stderr)
+        print("h2load is missing: apt-get install -y nghttp2-client", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
-        body = Path(tmp) / "query.json"
+        db = Path(tmp) / "bench.sqlite3"
+        open_store(db).close()
+        body = Path(tmp) / "latest.json"
         body.write_text(json.dumps({"query": QUERY}))
-        env = dict(os.environ, FOURCAST_DB=str(Path(tmp) / "bench.sqlite3"),
-                   PYTHONPATH=f"{ROOT / 'scripts'}{os.pathsep}{ROOT}")
-        print(f"{'server':<9} {'hello req/s':>12} {'real req/s':>11} {'real/hello':>10}")
-        for name in args.servers:
-            port = free_port()
-            command = [sys.executable, *(a.format(port=port) for a in SERVERS[name])]
-            server = subprocess.Popen(command, env=env, cwd=ROOT / "scripts",
-                                      start_new_session=True)
-            try:
-                base = f"http://127.0.0.1:{port}"
-                wait_ready(f"{base}/graphql")
-                wait_ready(f"{base}/hello")
-                rates: dict[str, list[float]] = {"hello": [], "graphql": []}
-                for n in range(args.rounds):
-                    order = ["hello", "graphql"] if n % 2 == 0 else ["graphql", "hello"]
-                    for path in order:
-                        rates[path].append(h2load(f"{base}/{path}", body, args.duration,
-                                                  args.connections))
-                hello = sum(rates["hello"]) / args.rounds
-                real = sum(rates["graphql"]) / args.rounds
-                print(f"{name:<9} {hello:>12.0f} {real:>11.0f} {real / hello:>10.0%}")
-            finally:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(15)
-    return 0
+        port = free_port()
+        settings = Settings(host=HOST, ports=DEFAULT_PORTS | {"graphql": port}, db=db)
+        server = ServerProcess(PROTOCOLS["graphql"], settings)
+        server.start()
+        try:
+            server.wait_ready()
+            base = f"http://{HOST}:{port}"
+            rates: dict[str, list[float]] = {name: [] for name in PATHS}
+            cpu: dict[str, list[float]] = {name: [] for name in PATHS}
+            for n in range(args.rounds):
+                order = ["ceiling", "real"] if n % 2 == 0 else ["real", "ceiling"]
+                for name in order:
+                    rate, cpu_ms = measure(base, port, PATHS[name], body, args.seconds,
+                                           args.connections)
+                    rates[name].append(rate)
+                    cpu[name].append(cpu_ms)
+                    print(f"round {n + 1} {name:<8} {rate:>8.0f} req/s  "
+                          f"{cpu_ms:>6.0f} ms CPU / 1000 calls", flush=True)
+        finally:
+            server.stop()
+    ratios = [r / c for r, c in zip(rates["real"], rates["ceiling"], strict=True)]
+    for name in PATHS:
+        print(f"{name:<8} median {statistics.median(rates[name]):>8.0f} req/s "
+              f"({min(rates[name]):.0f}-{max(rates[name]):.0f}), "
+              f"{statistics.median(cpu[name]):.0f} ms CPU / 1000 calls")
+    efficiency = statistics.median(rates["real"]) / statistics.median(rates["ceiling"])
+    print(f"efficiency (median real / median ceiling): {efficiency:.2f}; "
+          f"per round {min(ratios):.2f}-{max(ratios):.2f}; target {TARGET:.2f}")
+    return 0 if efficiency >= TARGET else 1
 
 
 if __name__ == "__main__":
