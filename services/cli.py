@@ -5,6 +5,8 @@
     fourcast serve [rest] [graphql] [grpc] [soap] [--host H] [--rest-port N] ... [--db PATH]
     fourcast compare OPERATION [ARGS] [--show-wire] [--json] [--start-servers] [server flags]
     fourcast probe [--json] [--start-servers] [--api-key KEY] [server flags]
+    fourcast bench [OPERATION ...] [--seconds N] [--rounds N] [--connections N] [--json]
+                   [--plot FILE] [--start-servers] [--api-key KEY] [server flags]
 """
 
 from __future__ import annotations
@@ -154,6 +156,22 @@ def cmd_probe(args: argparse.Namespace) -> int:
     return run_probe(args, settings_from(args))
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from services.bench.cli import run_bench
+
+    return run_bench(args, settings_from(args))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of at least 1: {text!r}")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake on the command line is one line naming the command it was made
     in, not a usage block (``--help`` still shows the usage)."""
@@ -211,6 +229,25 @@ def build_parser() -> argparse.ArgumentParser:
                             f"${API_KEYS_ENV})")
     probe.set_defaults(handler=cmd_probe)
     _remember_prog(probe)
+
+    bench = commands.add_parser(
+        "bench", help="what each protocol costs: throughput, latency, bytes, CPU (h2load)")
+    bench.add_argument("operations", nargs="*", metavar="OPERATION",
+                       help="any of: latest, page, year, write, push (default: all)")
+    bench.add_argument("--seconds", type=_positive, default=5, metavar="N",
+                       help="measured seconds per run, after a warm-up second (default 5)")
+    bench.add_argument("--rounds", type=_positive, default=3, metavar="N",
+                       help="interleaved rounds; figures are their medians (default 3)")
+    bench.add_argument("--connections", type=_positive, default=16, metavar="N",
+                       help="h2load's concurrent connections (default 16)")
+    bench.add_argument("--plot", metavar="FILE",
+                       help="draw throughput and latency to FILE (needs fourcast[bench])")
+    _evidence_flags(bench)
+    bench.add_argument("--api-key", metavar="KEY",
+                       help=f"a write key for `write` and `push` (default: the first of "
+                            f"${API_KEYS_ENV})")
+    bench.set_defaults(handler=cmd_bench)
+    _remember_prog(bench)
     return parser
 
 

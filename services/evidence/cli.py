@@ -22,9 +22,10 @@ T = TypeVar("T")
 
 @contextmanager
 def _targets(args: argparse.Namespace, settings: Settings, step: Step,
-             api_key: str | None = None) -> Iterator[list[Target]]:
+             api_key: str | None = None,
+             extra_env: dict[str, str] | None = None) -> Iterator[list[Target]]:
     if args.start_servers:
-        with started_targets(list(PROTOCOLS), step=step) as targets:
+        with started_targets(list(PROTOCOLS), extra_env=extra_env, step=step) as targets:
             yield targets
         return
     targets = running_targets(settings, list(PROTOCOLS), api_key)
@@ -41,12 +42,13 @@ def _unreachable(targets: list[Target]) -> list[str]:
 
 
 def _gather(args: argparse.Namespace, settings: Settings, what: str,
-            work: Callable[[list[Target], Step], T], api_key: str | None = None) -> T | int:
-    """Reach (or start) the servers and run ``work`` on them, saying what is going on on a
-    terminal; an exit status instead when the servers cannot be had."""
+            work: Callable[[list[Target], Step], T], api_key: str | None = None,
+            extra_env: dict[str, str] | None = None) -> T | int:
+    """Reach (or start, with ``extra_env``) the servers and run ``work`` on them, saying what
+    is going on on a terminal; an exit status instead when the servers cannot be had."""
     try:
         with progress(what, wanted(args.json)) as step, \
-                _targets(args, settings, step, api_key) as targets:
+                _targets(args, settings, step, api_key, extra_env) as targets:
             if not args.start_servers:
                 step("checking that the servers answer")
                 down = _unreachable(targets)
