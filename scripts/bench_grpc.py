@@ -1,88 +1,43 @@
-"""Benchmark the gRPC server with h2load over h2c: the real call against a hello-world.
+"""Benchmark the served gRPC process with h2load over h2c: GetLatestObservation vs its ceiling.
 
-    python scripts/bench_grpc.py                   # grpc.aio as in production (point reads
-                                                   # inline, the rest via asyncio.to_thread)
-    python scripts/bench_grpc.py --offload-all     # grpc.aio, every core call in to_thread
-    python scripts/bench_grpc.py --server sync     # thread-pool grpc.server, hello-world only
+    python scripts/bench_grpc.py [--seconds 5] [--rounds 3] [--clients 16] [--port 50551]
 
-One server process serves both methods, and one run measures them in interleaved rounds: the
-hello-world is a unary method registered on the same server, behind the same interceptor,
-that takes the same request and returns a prebuilt 10-field Observation without touching the
-core; the real call is ``GetLatestObservation(stations/KJFK)``. h2load (``apt-get install
-nghttp2-client``) posts the gRPC-framed request body over 16 connections for a fixed duration
-and the script checks every call got a 200. Everything stays on 127.0.0.1; the server runs in
-a child process (``--serve``).
+Starts the production server (``python -m services.runner grpc``, as ``fourcast serve grpc``
+does) over a freshly seeded temporary database, checks both calls once with grpcio (h2load
+counts a grpc-status error as a 200), then measures in interleaved rounds (ceiling, real, real,
+ceiling, ...) the very same framed request posted to
+``fourcast.weather.v1.WeatherService/GetLatestObservation`` and to the server's own ceiling,
+``fourcast.bench.v1.BenchService/GetCeilingObservation``. Prints calls/s per measurement, the
+server's CPU per 1,000 calls (its own accounting, ``GetProcessUsage``), the medians and the
+median real / ceiling ratio. h2load: ``apt-get install nghttp2-client``. Loopback only.
+``fourcast bench latest`` supersedes this script.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import re
-import signal
 import statistics
 import struct
 import subprocess
 import sys
 import tempfile
-from concurrent import futures
 from pathlib import Path
 
 import grpc
 
+from fourcast.bench.v1 import bench_pb2, bench_pb2_grpc
 from fourcast.weather.v1 import weather_pb2 as pb
-from services.config import Settings, build_service
-from services.grpc_api.server import OPTIONS, create_server
+from services.config import DEFAULT_PORTS, Settings
+from services.protocols import PROTOCOLS
+from services.store import open_store
+from services.supervisor import ServerProcess
 
-HELLO = "/fourcast.bench.v1.Hello/GetObservation"
+HOST = "127.0.0.1"
+CEILING = "/fourcast.bench.v1.BenchService/GetCeilingObservation"
 REAL = "/fourcast.weather.v1.WeatherService/GetLatestObservation"
-REQUEST = pb.GetLatestObservationRequest(parent="stations/KJFK")
-RECORD = pb.Observation(
-    name="stations/KJFK/observations/2013-12-30T23:00:00Z", station="stations/KJFK",
-    observe_time={"seconds": 1388444400}, temperature=-1.1, dewpoint=-12.2,
-    relative_humidity=42.66, wind_speed=8.23, wind_direction=340.0, wind_gust=11.3,
-    precipitation_last_hour=0.0, sea_level_pressure=1020.9, visibility=16093.0,
-    units=pb.UNITS_SI)
-
-
-async def _hello(request: pb.GetLatestObservationRequest,
-                 context: grpc.aio.ServicerContext) -> pb.Observation:
-    return RECORD
-
-
-def _hello_sync(request: pb.GetLatestObservationRequest,
-                context: grpc.ServicerContext) -> pb.Observation:
-    return RECORD
-
-
-def _hello_handler(behaviour: object) -> grpc.GenericRpcHandler:
-    method = grpc.unary_unary_rpc_method_handler(
-        behaviour, request_deserializer=pb.GetLatestObservationRequest.FromString,
-        response_serializer=pb.Observation.SerializeToString)
-    return grpc.method_handlers_generic_handler("fourcast.bench.v1.Hello",
-                                                {"GetObservation": method})
-
-
-async def _serve_aio(port: int, offload_all: bool) -> None:
-    settings = Settings.from_env()
-    server = create_server(build_service(settings), f"127.0.0.1:{port}",
-                           inline_point_reads=not offload_all)
-    server.server.add_generic_rpc_handlers((_hello_handler(_hello),))
-    await server.start()
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await stop.wait()
-    await server.stop(0)
-
-
-def _serve_sync(port: int) -> None:
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=OPTIONS)
-    server.add_generic_rpc_handlers((_hello_handler(_hello_sync),))
-    server.add_insecure_port(f"127.0.0.1:{port}")
-    server.start()
-    signal.sigwait({signal.SIGTERM})
-    server.stop(0)
+WARM_UP = 1  # second
+REQUEST = pb.GetLatestObservationRequest(parent="stations/KJFK").SerializeToString()
 
 
 def _framed(message: bytes) -> bytes:
@@ -90,29 +45,27 @@ def _framed(message: bytes) -> bytes:
     return struct.pack(">BI", 0, len(message)) + message
 
 
-def _wait_ready(port: int) -> None:
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        grpc.channel_ready_future(channel).result(timeout=30)
-        call = channel.unary_unary(HELLO, request_serializer=lambda b: b,
+def _check_calls(channel: grpc.Channel) -> None:
+    """Both calls succeed with grpcio and answer KJFK: h2load sees only HTTP statuses."""
+    for path in (CEILING, REAL):
+        call = channel.unary_unary(path, request_serializer=lambda b: b,
                                    response_deserializer=pb.Observation.FromString)
-        assert call(REQUEST.SerializeToString(), timeout=10) == RECORD
+        reply = call(REQUEST, timeout=10)
+        assert reply.station == "stations/KJFK", (path, reply)
 
 
-def _check_real_call(port: int) -> None:
-    """h2load sees HTTP statuses only, and a failed gRPC call is an HTTP 200 whose trailers
-    carry the error: so the real call is made once with grpc first, and must succeed."""
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        call = channel.unary_unary(REAL, request_serializer=lambda b: b,
-                                   response_deserializer=pb.Observation.FromString)
-        assert call(REQUEST.SerializeToString(), timeout=10).name.startswith("stations/KJFK/")
+def _cpu_seconds(bench: bench_pb2_grpc.BenchServiceStub) -> float:
+    return float(bench.GetProcessUsage(bench_pb2.GetProcessUsageRequest(), timeout=10)
+                 .cpu_seconds)
 
 
 def _h2load(port: int, path: str, body: Path, seconds: int, clients: int) -> float:
-    """Calls per second h2load reports for ``path`` (and check every call succeeded)."""
+    """Calls per second; every call must have succeeded (HTTP 200)."""
     out = subprocess.run(
-        ["h2load", "-D", str(seconds), "--warm-up-time=1", "-c", str(clients), "-m", "1",
+        ["h2load", "-D", str(seconds), f"--warm-up-time={WARM_UP}", "-c", str(clients), "-m", "1",
          "-d", str(body), "-H", "content-type: application/grpc", "-H", "te: trailers",
-         f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True).stdout
+         f"http://{HOST}:{port}{path}"], capture_output=True, text=True, check=True,
+        timeout=seconds + 60).stdout
     rate = re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out)
     status = re.search(r"status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx", out)
     requests = re.search(r"requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded", out)
@@ -121,55 +74,54 @@ def _h2load(port: int, path: str, body: Path, seconds: int, clients: int) -> flo
     return float(rate.group(1))
 
 
+def _measure(port: int, path: str, body: Path, args: argparse.Namespace,
+             bench: bench_pb2_grpc.BenchServiceStub) -> tuple[float, float]:
+    """Calls/s, and the server's CPU ms per 1,000 calls (its CPU over the whole run, warm-up
+    second included, over the calls of that whole run at the measured rate)."""
+    cpu = _cpu_seconds(bench)
+    rate = _h2load(port, path, body, args.seconds, args.clients)
+    cpu = _cpu_seconds(bench) - cpu
+    return rate, cpu * 1e6 / (rate * (args.seconds + WARM_UP))
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server", choices=("aio", "sync"), default="aio")
-    parser.add_argument("--offload-all", action="store_true",
-                        help="run the point reads through asyncio.to_thread too")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=int, default=5, help="per measurement")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--port", type=int, default=50551)
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve:
-        if args.server == "sync":
-            _serve_sync(args.port)
-        else:
-            asyncio.run(_serve_aio(args.port, args.offload_all))
-        return 0
 
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, FOURCAST_DB=str(Path(tmp) / "bench.sqlite3"))
-        command = [sys.executable, __file__, "--serve", "--server", args.server,
-                   "--port", str(args.port)] + (["--offload-all"] if args.offload_all else [])
-        child = subprocess.Popen(command, env=env)
+        db = Path(tmp) / "bench.sqlite3"
+        open_store(db).close()
+        ports = dict(DEFAULT_PORTS, grpc=args.port)
+        server = ServerProcess(PROTOCOLS["grpc"], Settings(host=HOST, ports=ports, db=db))
+        server.start()
         try:
-            _wait_ready(args.port)
-            if args.server == "aio":
-                _check_real_call(args.port)
+            server.wait_ready()
             body = Path(tmp) / "request.bin"  # the same request bytes for both methods
-            body.write_bytes(_framed(REQUEST.SerializeToString()))
-            label = f"{args.server}{' offload-all' if args.offload_all else ''}"
-            hellos, reals = [], []
-            for round_ in range(1, args.rounds + 1):  # interleaved: a busy machine hits both
-                hellos.append(_h2load(args.port, HELLO, body, args.seconds, args.clients))
-                line = f"{label} round {round_}: hello-world {hellos[-1]:7.0f} calls/s"
-                if args.server == "aio":
-                    reals.append(_h2load(args.port, REAL, body, args.seconds,
-                                         args.clients))
-                    line += (f", GetLatestObservation {reals[-1]:7.0f} calls/s "
-                             f"({reals[-1] / hellos[-1]:.0%})")
-                print(line, flush=True)
-            summary = f"{label} median: hello-world {statistics.median(hellos):7.0f} calls/s"
-            if reals:
-                ratio = statistics.median(r / h for r, h in zip(reals, hellos, strict=True))
-                summary += (f", GetLatestObservation {statistics.median(reals):7.0f} calls/s, "
-                            f"median ratio {ratio:.0%}")
-            print(summary)
+            body.write_bytes(_framed(REQUEST))
+            with grpc.insecure_channel(f"{HOST}:{args.port}") as channel:
+                _check_calls(channel)
+                bench = bench_pb2_grpc.BenchServiceStub(channel)
+                rates: dict[str, list[float]] = {"ceiling": [], "real": []}
+                for round_ in range(args.rounds):
+                    # ABBA order: a drift in the machine's load hits both alike
+                    order = ("ceiling", "real") if round_ % 2 == 0 else ("real", "ceiling")
+                    for name in order:
+                        rate, cpu = _measure(args.port, CEILING if name == "ceiling" else REAL,
+                                             body, args, bench)
+                        rates[name].append(rate)
+                        print(f"round {round_ + 1} {name:7}: {rate:7.0f} calls/s, "
+                              f"server CPU {cpu:6.1f} ms / 1000 calls", flush=True)
+            ratios = [r / c for r, c in zip(rates["real"], rates["ceiling"], strict=True)]
+            print(f"median: ceiling {statistics.median(rates['ceiling']):7.0f} calls/s, "
+                  f"GetLatestObservation {statistics.median(rates['real']):7.0f} calls/s, "
+                  f"real / ceiling {statistics.median(ratios):.0%} "
+                  f"(rounds {', '.join(f'{r:.0%}' for r in ratios)})")
         finally:
-            child.send_signal(signal.SIGTERM)
-            child.wait(30)
+            server.stop()
     return 0
 
 

@@ -139,6 +139,8 @@ async def _decoded_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
 
 def _checked(request: Any) -> Any:
     """The request, or its stream, with undecodable messages turned into InvalidArgument."""
+    if isinstance(request, Message):  # the usual case, tested first: cheap, unlike hasattr
+        return request
     if hasattr(request, "__anext__"):
         return _decoded_stream(request)
     return _decoded(request)
