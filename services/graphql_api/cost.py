@@ -21,6 +21,8 @@ reuses its price, so pricing is linear in the document however its fragments nes
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -41,7 +43,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 from graphql.language import DocumentNode
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from services.core.service import DEFAULT_DAILY_DAYS
 from services.core.units import MEASUREMENTS
@@ -178,16 +180,78 @@ def too_costly(cost: int) -> GraphQLError:
         extensions={"code": TOO_COSTLY, "cost": shown, "maxCost": MAX_COST})
 
 
-class QueryCostLimit(SchemaExtension):
-    """Refuse an operation whose estimate is over :data:`MAX_COST`, as a validation error
-    (so before execution, for queries, mutations and subscriptions alike). It runs after
-    validation proper: only a valid document is priced."""
+_ABSENT = object()
 
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        if not context.pre_execution_errors and context.graphql_document is not None:
-            cost = estimate(context.schema._schema, context.graphql_document,
-                            context.operation_name, context.variables)
-            if cost > MAX_COST:
-                context.pre_execution_errors = [too_costly(cost)]
-        yield
+
+def _same(given: Mapping[str, Any], read: Mapping[str, Any]) -> bool:
+    """Whether ``given`` holds what an estimate read (1, 1.0 and True apart)."""
+    for name, value in read.items():
+        now = given.get(name, _ABSENT)
+        if now is not value and (type(now) is not type(value) or now != value):
+            return False
+    return True
+
+
+class _Reads(Mapping[str, Any]):
+    """The variables, remembering which of them the estimate read."""
+
+    def __init__(self, variables: Mapping[str, Any]) -> None:
+        self.variables = variables
+        self.read: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        value = self.variables.get(name, _ABSENT)
+        self.read[name] = value  # an absent one too: its absence priced the document
+        if value is _ABSENT:
+            raise KeyError(name)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.variables)
+
+    def __len__(self) -> int:
+        return len(self.variables)
+
+
+class _CostCache:
+    """Estimates by document text and operation name, each kept with the variables it read
+    (usually none): the same document with the same page sizes and ranges is priced once, as
+    the parser and validation caches parse and validate it once."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.entries: OrderedDict[tuple[str, str | None], tuple[dict[str, Any], int]] = \
+            OrderedDict()
+        self.lock = threading.Lock()  # heavy requests price on worker threads
+
+    def cost(self, schema: GraphQLSchema, document: DocumentNode, query: str | None,
+             operation_name: str | None, variables: Mapping[str, Any] | None) -> int:
+        given = variables if isinstance(variables, Mapping) else {}
+        key = (query or "", operation_name)
+        with self.lock:
+            entry = self.entries.get(key)
+            if query is not None and entry is not None and _same(given, entry[0]):
+                self.entries.move_to_end(key)
+                return entry[1]
+        reads = _Reads(given)
+        cost = estimate(schema, document, operation_name, reads)
+        if query is not None:
+            with self.lock:
+                self.entries[key] = (reads.read, cost)
+                self.entries.move_to_end(key)
+                if len(self.entries) > self.maxsize:
+                    self.entries.popitem(last=False)
+        return cost
+
+
+_cache = _CostCache(maxsize=256)
+
+
+def cost_error(context: ExecutionContext) -> GraphQLError | None:
+    """QUERY_TOO_COSTLY when the operation about to run is estimated over :data:`MAX_COST`
+    (checked after validation proper, before execution: only a valid document is priced)."""
+    if context.graphql_document is None:
+        return None
+    cost = _cache.cost(context.schema._schema, context.graphql_document, context.query,
+                       context.operation_name, context.variables)
+    return too_costly(cost) if cost > MAX_COST else None

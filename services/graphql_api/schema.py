@@ -17,7 +17,7 @@ Depth, aliases and cost are measured once per fragment (:mod:`.limits`), so chec
 linear in the document however its fragments spread one another.
 
 A document of several operations must name the one to run (``operationName``), else the request
-is refused with ``BAD_REQUEST`` (:class:`NamedOperation`). A subscription is never executed as a
+is refused with ``BAD_REQUEST`` (:func:`unnamed_operation`). A subscription is never executed as a
 single result: over HTTP it is refused (subscriptions are served over the websocket).
 
 Introspection is on: Fourcast is a showcase of API styles, and GraphQL's self-description is one
@@ -37,18 +37,12 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, OperationDefinitionNode
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from services.graphql_api.cost import QueryCostLimit
+from services.graphql_api.cost import cost_error
 from services.graphql_api.errors import BAD_REQUEST, ErrorContract, log_unexpected
 from services.graphql_api.limits import limits_rule
 from services.graphql_api.mutation import Mutation
@@ -59,38 +53,58 @@ MAX_DEPTH = 10
 MAX_TOKENS = 5000
 MAX_ALIASES = 30
 CACHE_SIZE = 256
+# The rule class is made once, here: a new class per request would make every
+# ValidationCache lookup (keyed by the rule classes) a miss.
+LIMIT_RULES: tuple[type[ASTValidationRule], ...] = (limits_rule(MAX_DEPTH, MAX_ALIASES),)
 
 
-class ReportingParserCache(ParserCache):
-    """Strawberry's ParserCache, except that a document that does not parse is left to
-    Strawberry's own parse step, which reports the syntax (or token limit) error as part of the
-    operation, where :class:`ErrorContract` gives it its code. (Raised from the cache's hook,
-    the error would escape the operation and reach the client without a code.)"""
+class LimitedParserCache(ParserCache):
+    """Strawberry's ParserCache with the token limit (:data:`MAX_TOKENS`, Strawberry's
+    MaxTokensLimiter folded in: one extension less to run per request), except that a document
+    that does not parse is left to Strawberry's own parse step, which reports the syntax (or
+    token limit) error as part of the operation, where :class:`ErrorContract` gives it its code.
+    (Raised from the cache's hook, the error would escape the operation and reach the client
+    without a code.)"""
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
+        context.parse_options["max_tokens"] = MAX_TOKENS
         with contextlib.suppress(GraphQLError):
             context.graphql_document = self.cached_parse_document(context.query,
                                                                   **context.parse_options)
         yield
 
 
-class NamedOperation(SchemaExtension):
-    """A document of several operations needs ``operationName`` (GraphQL's GetOperation: a
-    request error), where Strawberry would run the first one. Checked once the document is
-    known valid (after the validation cache, which sets the errors it found)."""
+class CheckedValidationCache(ValidationCache):
+    """Strawberry's ValidationCache over the standard rules plus :data:`LIMIT_RULES` (as
+    AddValidationRules would add them), then, for a document found valid, what needs the
+    request: its operation named when it holds several (:func:`unnamed_operation`) and its
+    estimated cost (:func:`~.cost.cost_error`). One extension for what used to take four: each
+    extension's hooks cost every request."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        operations = [d for d in getattr(context.graphql_document, "definitions", ())
-                      if isinstance(d, OperationDefinitionNode)]
-        # the name the client sent: Strawberry's operation_name falls back to the first's
-        if (context.pre_execution_errors == [] and len(operations) > 1
-                and context._provided_operation_name is None):
-            context.pre_execution_errors = [GraphQLError(
-                "the document holds several operations: name the one to run with "
-                "operationName", extensions={"code": BAD_REQUEST})]
+        context.validation_rules = context.validation_rules + LIMIT_RULES
+        # ValidationCache's own step, then what only a valid document is checked for
+        context.pre_execution_errors = self.cached_validate_document(
+            context.schema._schema, context.graphql_document, context.validation_rules)
+        if context.pre_execution_errors == []:
+            error = unnamed_operation(context) or cost_error(context)
+            if error is not None:
+                context.pre_execution_errors = [error]
         yield
+
+
+def unnamed_operation(context: ExecutionContext) -> GraphQLError | None:
+    """A document of several operations needs ``operationName`` (GraphQL's GetOperation: a
+    request error), where Strawberry would run the first one."""
+    operations = [d for d in getattr(context.graphql_document, "definitions", ())
+                  if isinstance(d, OperationDefinitionNode)]
+    # the name the client sent: Strawberry's operation_name falls back to the first's
+    if len(operations) > 1 and context._provided_operation_name is None:
+        return GraphQLError("the document holds several operations: name the one to run "
+                            "with operationName", extensions={"code": BAD_REQUEST})
+    return None
 
 
 class FourcastSchema(strawberry.Schema):
@@ -117,18 +131,11 @@ class FourcastSchema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    # The rule class is made once, here: a new class per request would make every
-    # ValidationCache lookup (keyed by the rule classes) a miss.
-    limits: list[type[ASTValidationRule]] = [limits_rule(MAX_DEPTH, MAX_ALIASES)]
     return FourcastSchema(
         query=Query, mutation=Mutation, subscription=Subscription,
         # Factories: Strawberry builds fresh extension instances for each operation.
         extensions=[
             ErrorContract,
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: AddValidationRules(limits),
-            lambda: ReportingParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
-            NamedOperation,  # after the cache's validation: it sees the document valid
-            QueryCostLimit,  # after the cache's validation: it prices valid documents only
+            lambda: LimitedParserCache(maxsize=CACHE_SIZE),
+            lambda: CheckedValidationCache(maxsize=CACHE_SIZE),
         ])

@@ -111,6 +111,20 @@ def test_the_cost_counts_page_sizes_from_variables(post: Post) -> None:
     assert len(small.json()["data"]["stations"]["edges"][0]["node"]["daily"]) > 300
 
 
+def test_a_document_priced_before_is_priced_again_for_other_variables(post: Post) -> None:
+    """The estimate is kept per document with the variables it read: another page size, or
+    the variable left out (the core's default page), is priced anew, each way round."""
+    query = ("query($n: Int) { stations(first: $n) { edges { node { id "
+             f"daily({YEAR}) {{ date }} }} }} }} }}")
+    for variables, allowed in (({"n": 1}, True), ({"n": 500}, False), ({"n": 1}, True),
+                               ({}, False), ({"n": 1}, True), ({"n": 1, "x": 2}, True)):
+        response = post(query, variables)
+        if allowed:
+            assert response.status_code == 200 and "errors" not in response.json(), variables
+        else:
+            refused(response, "QUERY_TOO_COSTLY")
+
+
 def test_a_costly_mutation_writes_nothing(post: Post) -> None:
     station = ('{ id: "ZQ77", name: "Costly", latitude: 1.0, longitude: 2.0, elevation: 3.0, '
                'timezone: "UTC" }')
