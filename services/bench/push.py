@@ -11,23 +11,27 @@ the way ``docs/soap.md`` tells an integrator to poll) reports its delivery delay
 The original value is written back at the end.
 
 While measuring, ``others`` other watchers of KJFK stay open on the pushing server and are
-drained (:mod:`services.bench.watchers`), so every write fans out to all of them. A server's
+drained in a child process (:mod:`services.bench.watchers`), so every write fans out to all
+of them; each write is waited for until all of them have it, before the next is sent. A server's
 live-stream budget refuses more than it admits per client; :data:`STARTED_SERVER_ENV` raises
 the budgets of servers bench starts itself. ``other_watchers`` is how many of them received a
 first (warm-up) write, i.e. were really open.
 
 Keys of each result beside the common shape (a "call" is one write and its delivery):
 ``delivery`` (``push`` or ``poll``), ``samples``, ``other_watchers`` (and
-``other_watchers_requested``), ``latency_from_send_ms`` {p50, p90, p99}, ``poll_interval_s``
-(SOAP). ``bytes_per_call`` is what crossed the writer's and the watcher's connections per
-write; ``cpu_ms_per_1000_calls`` the server's CPU per 1,000 writes, fan-out to the others
-included. ``requests_per_second`` is writes delivered per second, one at a time.
+``other_watchers_requested``), ``latency_from_send_ms`` {p50, p90, p99},
+``all_watchers_reached_ms`` {p50, p90, p99} (from the acknowledgement until the timed watcher
+and every other one have the write), ``poll_interval_s`` (SOAP), ``mean_cycle_ms``.
+``bytes_per_call`` is what crossed the writer's and the watcher's connections per write;
+``cpu_ms_per_1000_calls`` the server's CPU per 1,000 writes, fan-out to the others included.
+``requests_per_second`` is writes delivered per second, one at a time.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import queue
+import random
 import statistics
 import threading
 import time
@@ -36,7 +40,7 @@ from typing import Any
 
 from clients import WeatherClient, connect
 from services.bench.usage import read_usage
-from services.bench.watchers import OtherWatchers
+from services.bench.watchers import CrowdProcess
 from services.bench.year import latency_ms, wire_bytes
 from services.core.domain import Observation
 from services.evidence.targets import Target
@@ -44,6 +48,7 @@ from services.progress import Step
 
 STATION = "KJFK"
 POLL_INTERVAL_S = 1.0
+PHASE_JITTER_S = 0.25
 ARRIVAL_TIMEOUT = 30.0  # generous: a write that never arrives ends the measurement
 # Enough live streams for bench's 1,000 other watchers plus its own, from one client; REST holds
 # a thread per stream, so its threads are raised with them (its streams may hold half).
@@ -134,10 +139,11 @@ def _measure_one(target: Target, api_key: str | None, samples: int, others: int,
     reader = connect(target.protocol, recorder.host, recorder.port, None)
     original = writer.get_latest_observation(STATION)
     arrivals: queue.Queue[Arrival] = queue.Queue()
-    crowd = OtherWatchers(target.protocol, target.host, target.port, STATION)
+    crowd = (CrowdProcess(target.protocol, target.host, target.port, STATION)
+             if pushing and others else None)
     close_watch: Callable[[], None] | None = None
     try:
-        if pushing and others:
+        if crowd is not None:
             step(f"push: opening {others} other watchers on {target.title}")
             crowd.open(others)
         close_watch = (_push_arrivals if pushing else _poll_arrivals)(reader, arrivals)
@@ -145,14 +151,18 @@ def _measure_one(target: Target, api_key: str | None, samples: int, others: int,
         warm_up = dataclasses.replace(original, temperature=_temperature(0))
         writer.put_observation(warm_up)
         _arrival(arrivals, warm_up)
-        reached = crowd.wait_delivered(1, ARRIVAL_TIMEOUT) if pushing and others else 0
+        reached = crowd.wait_delivered(1, ARRIVAL_TIMEOUT)[0] if crowd is not None else 0
         from_ack: list[float] = []
         from_send: list[float] = []
+        fan_out: list[float] = []
         cycles: list[float] = []
         before = read_usage(target.protocol, target.host, target.port)
         since = time.perf_counter()
         for index in range(1, samples + 1):
             step(f"push: {target.title}, write {index}/{samples}")
+            # a server may notice writes on a clock of its own (a store poll): writes spaced
+            # only by their own round trips would lock onto its phase and see one latency
+            time.sleep(random.uniform(0, PHASE_JITTER_S))
             written = dataclasses.replace(original, temperature=_temperature(index))
             sent = time.perf_counter()
             writer.put_observation(written)
@@ -160,13 +170,17 @@ def _measure_one(target: Target, api_key: str | None, samples: int, others: int,
             arrived = _arrival(arrivals, written)
             from_ack.append(max(0.0, arrived - acknowledged))
             from_send.append(arrived - sent)
+            if crowd is not None:  # every write reaches them all before the next is sent
+                _, last = crowd.wait_delivered(index + 1, ARRIVAL_TIMEOUT)
+                fan_out.append(max(0.0, max(last, arrived) - acknowledged))
             cycles.append(time.perf_counter() - sent)
         until = time.perf_counter()
         after = read_usage(target.protocol, target.host, target.port)
     finally:
         if close_watch is not None:
             close_watch()
-        crowd.close()
+        if crowd is not None:
+            crowd.close()
         try:
             writer.put_observation(original)
         finally:
@@ -186,6 +200,8 @@ def _measure_one(target: Target, api_key: str | None, samples: int, others: int,
         "latency_from_send_ms": latency_ms(from_send),
         "mean_cycle_ms": round(statistics.mean(cycles) * 1000, 3),
     }
+    if fan_out:
+        row["all_watchers_reached_ms"] = latency_ms(fan_out)
     if not pushing:
         row["poll_interval_s"] = POLL_INTERVAL_S
     return row

@@ -6,6 +6,10 @@ one asyncio loop in a thread of their own: raw HTTP/1.1 connections for REST's S
 Events, websockets of up to :data:`SUBSCRIPTIONS_PER_SOCKET` graphql-transport-ws subscriptions
 each for GraphQL, and many ``WatchObservations`` streams over one grpc.aio channel for gRPC. A
 watcher the server refuses (its budget is full) is simply not opened; the rest go on.
+
+:class:`CrowdProcess` runs them in a child process: draining a thousand streams takes a core's
+worth of Python, which in bench's own process would hold the GIL against the one watcher being
+timed. Times are ``time.perf_counter()`` (CLOCK_MONOTONIC), the same clock in both processes.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import select
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Coroutine
@@ -39,6 +46,7 @@ class OtherWatchers:
     def __init__(self, protocol: str, host: str, port: int, station: str) -> None:
         self.protocol, self.host, self.port, self.station = protocol, host, port, station
         self.delivered: list[int] = []
+        self.last_arrival = 0.0  # perf_counter() of the latest event any of them received
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="bench-watchers",
                                         daemon=True)
@@ -55,15 +63,18 @@ class OtherWatchers:
                   "grpc": self._open_streams}[self.protocol]
         return int(self._run(opener(count), OPEN_TIMEOUT * 4))
 
-    def wait_delivered(self, events: int, timeout: float) -> int:
+    def wait_delivered(self, events: int, timeout: float) -> tuple[int, float]:
         """Wait (polling the counters: the watchers are on another thread's loop) until every
-        opened watcher has had ``events`` events, or ``timeout``; how many had."""
+        opened watcher that had ``events - 1`` has had ``events``, or ``timeout``: how many
+        had, and when the latest event arrived."""
         deadline = time.monotonic() + timeout
         while True:
-            reached = sum(1 for count in self.delivered if count >= events)
-            if reached == len(self.delivered) or time.monotonic() > deadline:
-                return reached
-            time.sleep(0.05)
+            # a watcher that missed the one before (refused, or gone) is not waited for
+            waiting = [count for count in self.delivered if count >= events - 1]
+            reached = sum(1 for count in waiting if count >= events)
+            if reached == len(waiting) or time.monotonic() > deadline:
+                return reached, self.last_arrival
+            time.sleep(0.005)
 
     def close(self) -> None:
         async def stop() -> None:
@@ -107,7 +118,9 @@ class OtherWatchers:
         tail = b""
         while chunk := await reader.read(65536):
             data = tail + chunk
-            self.delivered[index] += data.count(SSE_EVENT)
+            if found := data.count(SSE_EVENT):
+                self.delivered[index] += found
+                self.last_arrival = time.perf_counter()
             tail = data[-len(SSE_EVENT) + 1:]  # an event name split between two reads
 
     # -- GraphQL: websockets of up to SUBSCRIPTIONS_PER_SOCKET subscriptions each ------------
@@ -144,6 +157,7 @@ class OtherWatchers:
                     continue
                 if event.get("type") == "next":
                     self.delivered[index] += 1
+                    self.last_arrival = time.perf_counter()
                 elif event.get("type") == "ping":
                     await socket.send(json.dumps({"type": "pong"}))
 
@@ -169,6 +183,7 @@ class OtherWatchers:
         with contextlib.suppress(grpc.aio.AioRpcError, asyncio.CancelledError):
             async for _ in call:
                 self.delivered[index] += 1
+                self.last_arrival = time.perf_counter()
 
 
 def _closer(writer: asyncio.StreamWriter) -> Any:
@@ -177,3 +192,68 @@ def _closer(writer: asyncio.StreamWriter) -> Any:
         with contextlib.suppress(Exception):
             await writer.wait_closed()
     return close
+
+
+def main() -> None:
+    """The child: ``python -m services.bench.watchers PROTOCOL HOST PORT STATION``, driven by
+    one JSON line per command on stdin ("open" N, "wait" [events, timeout], "close"), each
+    answered by one JSON line on stdout."""
+    protocol, host, port, station = sys.argv[1:5]
+    crowd = OtherWatchers(protocol, host, int(port), station)
+    try:
+        for line in sys.stdin:
+            command, argument = json.loads(line)
+            if command == "open":
+                answer: Any = crowd.open(argument)
+            elif command == "wait":
+                answer = crowd.wait_delivered(*argument)
+            else:
+                break
+            print(json.dumps(answer), flush=True)
+    finally:
+        crowd.close()
+
+
+class CrowdProcess:
+    """:class:`OtherWatchers` in a child process, with the same calls."""
+
+    def __init__(self, protocol: str, host: str, port: int, station: str) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, protocol, host, str(port), station],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    def _ask(self, command: str, argument: Any, timeout: float) -> Any:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._process.stdin.write(json.dumps([command, argument]) + "\n")
+        self._process.stdin.flush()
+        ready, _, _ = select.select([self._process.stdout], [], [], timeout)
+        line = self._process.stdout.readline() if ready else ""
+        if not line:
+            raise TimeoutError(f"the other watchers did not answer {command!r} "
+                               f"(exit status {self._process.poll()})")
+        return json.loads(line)
+
+    def open(self, count: int) -> int:
+        return int(self._ask("open", count, OPEN_TIMEOUT * 5))
+
+    def wait_delivered(self, events: int, timeout: float) -> tuple[int, float]:
+        reached, last = self._ask("wait", [events, timeout], timeout + OPEN_TIMEOUT)
+        return int(reached), float(last)
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            with contextlib.suppress(OSError, ValueError):
+                assert self._process.stdin is not None
+                self._process.stdin.write(json.dumps(["close", None]) + "\n")
+                self._process.stdin.close()
+            try:
+                self._process.wait(OPEN_TIMEOUT * 2)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(OPEN_TIMEOUT)
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+if __name__ == "__main__":
+    main()
