@@ -112,10 +112,11 @@ class WeatherServicer(weather_pb2_grpc.WeatherServiceServicer):
             m.optional_time(request, "start_time", "start"),
             m.optional_time(request, "end_time", "end"), request.page_size or None,
             request.page_token or None, m.units_from_wire(request.units))
-        return pb.ListObservationsResponse(
-            observations=[m.observation_message(o) for o in page.items],
-            next_page_token=page.next_page_token or "",
-            previous_page_token=page.prev_page_token or "")
+        response = pb.ListObservationsResponse(next_page_token=page.next_page_token or "",
+                                               previous_page_token=page.prev_page_token or "")
+        for obs in page.items:
+            m.fill_observation(response.observations.add(), obs)
+        return response
 
     async def StreamObservations(self, request: pb.StreamObservationsRequest,
                                  context: grpc.aio.ServicerContext
