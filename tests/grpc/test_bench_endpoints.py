@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -13,6 +14,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 
+from clients.grpc_client import GrpcClient
 from fourcast.bench.v1 import bench_pb2, bench_pb2_grpc
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
@@ -102,6 +104,20 @@ def test_grpcurl_calls_the_bench_service(grpc_server: ServerProcess) -> None:
     usage = json.loads(grpcurl(grpc_server, f"{BENCH}/GetProcessUsage",
                                request='{"reset_peak": true}'))
     assert grpc_server.process is not None and int(usage["pid"]) == grpc_server.process.pid
+
+
+YEAR_MAX_GROWTH = 20 * 2**20  # issue 10: a year served costs the server under 20 MB
+
+
+def test_streaming_a_year_grows_the_server_by_less_than_20_mb(
+        client: GrpcClient, bench: bench_pb2_grpc.BenchServiceStub) -> None:
+    start, end = datetime(2013, 1, 1, tzinfo=UTC), datetime(2014, 1, 1, tzinfo=UTC)
+    assert len(list(client.stream_observations("KJFK", start, start.replace(month=2)))) > 0
+    before = _usage(bench, reset=True)  # the stream's code paths are warm: count only the year
+    count = sum(1 for _ in client.stream_observations("KJFK", start, end))
+    after = _usage(bench)
+    assert count > 8000
+    assert after.peak_rss_bytes - before.rss_bytes < YEAR_MAX_GROWTH
 
 
 @pytest.fixture(scope="module")
