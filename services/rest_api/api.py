@@ -158,6 +158,8 @@ def parse_query(model: type[BaseModel] | None) -> BaseModel | None:
     """The query string as ``model``; a parameter the operation does not declare, or a
     single-valued one given twice, is refused rather than ignored (``?unit=us`` would
     otherwise answer in SI without a word)."""
+    if not request.environ.get("QUERY_STRING"):
+        return _without_parameters(model)
     args = request.args
     fields = model.model_fields if model is not None else {}
     wrong = [FieldViolation(name, "is not a parameter of this operation")
@@ -175,6 +177,25 @@ def parse_query(model: type[BaseModel] | None) -> BaseModel | None:
         return model.model_validate(data)
     except ValidationError as error:
         raise violations_of(error) from None
+
+
+_EMPTY_QUERIES: dict[type[BaseModel], BaseModel] = {}
+
+
+def _without_parameters(model: type[BaseModel] | None) -> BaseModel | None:
+    """A query string without parameters: ``model`` validated once per process (every query
+    model is frozen, so one instance serves every call; a model that requires a parameter is
+    refused each time, as its validation says)."""
+    if model is None:
+        return None
+    found = _EMPTY_QUERIES.get(model)
+    if found is None:
+        try:
+            found = model.model_validate({})
+        except ValidationError as error:
+            raise violations_of(error) from None
+        _EMPTY_QUERIES[model] = found
+    return found
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:

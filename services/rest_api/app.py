@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.core.ceiling import bench_endpoints_enabled
@@ -45,6 +45,8 @@ METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS")
 def stable_allow(response: Response) -> Response:
     """``Allow`` in one fixed order (Werkzeug builds it from a set, whose order changes from
     one process to the next): the same resource always says the same thing."""
+    if response.status_code != 405 and request.method != "OPTIONS":
+        return response  # only those answers carry an Allow built by Werkzeug
     allow = response.headers.get("Allow")
     if allow:
         methods = {m.strip() for m in allow.split(",") if m.strip()}

@@ -55,6 +55,9 @@ def read_body() -> bytes:
 
 def settle_body(response: Response) -> Response:
     """Read (and drop) what the view left of the request body, or close the connection."""
+    environ = request.environ
+    if not environ.get("CONTENT_LENGTH") and "HTTP_TRANSFER_ENCODING" not in environ:
+        return response  # no body (every GET): nothing to read, no header parsing
     declared = request.content_length
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     if not declared and not chunked:

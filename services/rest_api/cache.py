@@ -91,8 +91,9 @@ class RepresentationCache:
 
     def __call__(self, environ: dict[str, Any],
                  start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if (environ.get("REQUEST_METHOD") != "GET" or any(h in environ for h in BYPASS)
-                or forbids_cache(environ.get("HTTP_CACHE_CONTROL"))):
+        if (environ.get("REQUEST_METHOD") != "GET"
+                or forbids_cache(environ.get("HTTP_CACHE_CONTROL"))
+                or any(h in environ for h in BYPASS)):
             return self.app(environ, start_response)
         key = (environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
                accept_variant(environ.get("HTTP_ACCEPT")))

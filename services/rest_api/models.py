@@ -77,12 +77,19 @@ PageSize = Annotated[int | None, Field(
 PageToken = Annotated[str | None, Field(description="Opaque token from a `next`/`prev` link.")]
 
 
+# Query models are frozen: a query without parameters is validated once and shared
+# (api.parse_query), so no view may change what it was given.
+QUERY_CONFIG = ConfigDict(frozen=True)
+
+
 class StationsQuery(BaseModel):
+    model_config = QUERY_CONFIG
     page_size: PageSize = None
     page_token: PageToken = None
 
 
 class ObservationsQuery(BaseModel):
+    model_config = QUERY_CONFIG
     start: Annotated[Timestamp | None, Field(description="Inclusive RFC 3339 start.")] = None
     end: Annotated[Timestamp | None, Field(description="Exclusive RFC 3339 end.")] = None
     page_size: PageSize = None
@@ -91,16 +98,19 @@ class ObservationsQuery(BaseModel):
 
 
 class UnitsQuery(BaseModel):
+    model_config = QUERY_CONFIG
     units: UnitsParam = None
 
 
 class DailyQuery(BaseModel):
+    model_config = QUERY_CONFIG
     start: Annotated[LocalDate | None, Field(description="First local date (inclusive).")] = None
     end: Annotated[LocalDate | None, Field(description="Last local date (inclusive).")] = None
     units: UnitsParam = None
 
 
 class ForecastQuery(BaseModel):
+    model_config = QUERY_CONFIG
     days: Annotated[int | None, Field(
         description=f"How many days ahead (default {MAX_FORECAST_DAYS}).",
         json_schema_extra={"minimum": 1, "maximum": MAX_FORECAST_DAYS})] = None
@@ -108,6 +118,7 @@ class ForecastQuery(BaseModel):
 
 
 class AlertsQuery(BaseModel):
+    model_config = QUERY_CONFIG
     station: Annotated[str | None, Field(description="Only this station's alerts.")] = None
     start: Annotated[Timestamp | None, Field(description="Alerts that end after this.")] = None
     end: Annotated[Timestamp | None, Field(description="Alerts that begin before this.")] = None
@@ -116,6 +127,7 @@ class AlertsQuery(BaseModel):
 
 
 class LiveQuery(BaseModel):
+    model_config = QUERY_CONFIG
     station: Annotated[list[str], Field(description="Stations to watch (repeat the "
                                                     "parameter for several; at least one).")
                        ] = []

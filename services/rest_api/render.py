@@ -20,7 +20,7 @@ from services.core.domain import (
     Page,
     Station,
 )
-from services.core.units import MEASUREMENTS
+from services.core.units import MEASUREMENTS, Units, unit_codes
 from services.rest_api import links
 from services.rest_api.links import link
 
@@ -37,19 +37,28 @@ def station(s: Station) -> Document:
             "timezone": s.timezone}
 
 
+# The unit codes of each unit system, computed once per process (they are the core's).
+_OBSERVATION_CODES = {units: [(name, unit_codes(units)[name]) for name in MEASUREMENTS]
+                      for units in Units}
+
+
 def observation(o: Observation, self_href: str | None = None) -> Document:
+    """On the hot path of every observation (latest, pages, live): each path and timestamp
+    is spelled once (a page renders hundreds of these)."""
     units = o.units.value
-    canonical = links.units_query(links.observation(o.station_id, o.observed_at), units)
-    doc_links = {"self": link(self_href or canonical),
-                 "station": link(links.station(o.station_id)),
-                 "collection": link(links.observations(o.station_id))}
+    station_href = links.station(o.station_id)
+    collection_href = links.observations(o.station_id)
+    observed_at = links.timestamp(o.observed_at)
+    canonical = links.units_query(links.observation_at(o.station_id, observed_at), units)
+    doc_links = {"self": {"href": self_href or canonical},
+                 "station": {"href": station_href},
+                 "collection": {"href": collection_href}}
     if self_href is not None and self_href != canonical:
-        doc_links["canonical"] = link(canonical)
+        doc_links["canonical"] = {"href": canonical}
     doc: Document = {"_links": doc_links, "station_id": o.station_id,
-                     "observed_at": links.timestamp(o.observed_at), "units": units}
-    codes = o.unit_codes
-    for name in MEASUREMENTS:
-        doc[name] = {"value": getattr(o, name), "unitCode": codes[name]}
+                     "observed_at": observed_at, "units": units}
+    for name, code in _OBSERVATION_CODES[o.units]:
+        doc[name] = {"value": getattr(o, name), "unitCode": code}
     return doc
 
 

@@ -65,17 +65,19 @@ CACHE = {
 
 def negotiate(offered: tuple[str, ...] = OFFERED) -> str:
     """The media type to answer in; 406 if the client accepts none of ``offered``."""
-    if offered not in NEGOTIATIONS:  # the origin cache would not tell its variants apart
-        raise LookupError(f"{offered} is not one of representation.NEGOTIATIONS")
-    if "Accept" not in request.headers:
-        return offered[0]
-    best = request.accept_mimetypes.best_match(offered)
+    try:
+        index = _NEGOTIATION_INDEX[offered]
+    except KeyError:  # the origin cache would not tell its variants apart
+        raise LookupError(f"{offered} is not one of representation.NEGOTIATIONS") from None
+    # the remembered negotiation of this Accept header: parsed once per process, not per call
+    best = accept_variant(request.environ.get("HTTP_ACCEPT"))[index]
     if best is None:
         raise NotAcceptable(f"this resource is available as {', '.join(offered)}")
     return best
 
 
 Variant = tuple[str | None, ...]
+_NEGOTIATION_INDEX = {offered: index for index, offered in enumerate(NEGOTIATIONS)}
 _NO_ACCEPT: Variant = tuple(offered[0] for offered in NEGOTIATIONS)
 
 
@@ -97,8 +99,12 @@ def accept_variant(accept: str | None) -> Variant:
     return _remembered(accept)
 
 
+# One encoder for the process: json.dumps with options builds a new one for every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def serialise(document: Any) -> bytes:
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(document).encode()
 
 
 def content_tag(data: bytes) -> str:
@@ -115,14 +121,14 @@ def represent(document: Any, *, cache: str, version: str | None = None, status: 
     tag = version or content_tag(data)
     if media == JSON and offered == OFFERED:
         tag += ".json"
-    headers = {"ETag": f'"{tag}"', "Cache-Control": CACHE[cache], "Vary": "Accept"}
+    headers = [("ETag", f'"{tag}"'), ("Cache-Control", CACHE[cache]), ("Vary", "Accept")]
     if link_header:
-        headers["Link"] = ", ".join(f'<{href}>; rel="{rel}"' for rel, href in
-                                    link_header.items())
+        headers.append(("Link", ", ".join(f'<{href}>; rel="{rel}"' for rel, href in
+                                          link_header.items())))
     if location:
-        headers["Location"] = location
-    if (status == 200 and request.method in ("GET", "HEAD")
-            and request.if_none_match.contains_weak(tag)):
+        headers.append(("Location", location))
+    if (status == 200 and "HTTP_IF_NONE_MATCH" in request.environ
+            and request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag)):
         return Response(status=304, headers=headers)
     return Response(data, status, headers=headers, content_type=media)
 
