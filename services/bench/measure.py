@@ -20,7 +20,10 @@ from services.evidence.decode import decode_all
 from services.evidence.wire import WireRecorder
 from services.progress import Step
 
-BYTES_CALLS = 200  # the bytes pass: this many calls on one connection, through the recorder
+# The bytes pass: this many calls on one connection, through the recorder (every answer of a
+# call is the same size, so a few suffice; a page of 500 is slow in some protocols)
+BYTES_CALLS = 100
+BYTES_CALLS_PAGE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +87,10 @@ def measure_once(subject: Subject, seconds: int, connections: int) -> None:
 
 def measure_bytes(subject: Subject) -> None:
     """Bytes each way per call on the wire, as ``compare`` counts them (HTTP/1.1 start line,
-    headers and body; HTTP/2 the stream's frames), averaged over :data:`BYTES_CALLS` calls."""
+    headers and body; HTTP/2 the stream's frames), averaged over a few calls."""
+    calls = BYTES_CALLS_PAGE if subject.operation == "page" else BYTES_CALLS
     with WireRecorder(subject.host, subject.port) as recorder:
-        h2load.run_count(subject.request, recorder.host, recorder.port, BYTES_CALLS)
+        h2load.run_count(subject.request, recorder.host, recorder.port, calls)
         exchanges = [x for x in decode_all(recorder.snapshot()) if x.status is not None]
     if not exchanges:
         raise h2load.LoadFailed(f"{subject.label}: no exchange was recorded in the bytes pass")
@@ -98,16 +102,18 @@ def measure_bytes(subject: Subject) -> None:
 def measure_rounds(subjects: list[Subject], rounds: int, seconds: int, connections: int,
                    step: Step) -> None:
     """The bytes pass of every subject first (which also warms every endpoint up before it is
-    timed), then every subject once per round, in the order given. A subject that fails keeps
-    the reason and leaves the later rounds; the others go on."""
+    timed), then every subject once per round: in the order given in odd rounds, reversed in
+    even ones, so that neither a ceiling nor its real call is always the one that follows
+    another server's run (whose last requests may still be finishing). A subject that fails
+    keeps the reason and leaves the later rounds; the others go on."""
     for subject in subjects:
-        step(f"bytes per call: {subject.label} ({BYTES_CALLS} calls through a recorder)")
+        step(f"bytes per call: {subject.label} (calls through a recorder)")
         try:
             measure_bytes(subject)
         except (h2load.LoadFailed, OSError) as error:
             subject.error = str(error)
     for number in range(1, rounds + 1):
-        for subject in subjects:
+        for subject in subjects if number % 2 else subjects[::-1]:
             if subject.error is not None:
                 continue
             step(f"round {number}/{rounds}: {subject.label} ({seconds} s, "
