@@ -30,7 +30,7 @@ def _cell(value: Any, digits: int = 0) -> str:
 
 def _row(row: dict[str, Any]) -> str:
     if "requests_per_second" not in row:
-        why = row.get("skipped") or row.get("error") or "not measured"
+        why = str(row.get("skipped") or row.get("error") or "not measured").replace("|", "\\|")
         return f"| {row['operation']} | {row['protocol']} | {why} | | | | |"
     low, high = row["requests_per_second_range"]
     latency, sizes = row["latency_ms"], row.get("bytes_per_call") or {}
