@@ -31,7 +31,7 @@ def _cell(value: Any, digits: int = 0) -> str:
 def _row(row: dict[str, Any]) -> str:
     if "requests_per_second" not in row:
         why = str(row.get("skipped") or row.get("error") or "not measured").replace("|", "\\|")
-        return f"| {row['operation']} | {row['protocol']} | {why} | | | | |"
+        return f"| {row['operation']} | {row['protocol']} | {why} | | | | | |"
     low, high = row["requests_per_second_range"]
     latency, sizes = row["latency_ms"], row.get("bytes_per_call") or {}
     efficiency = row.get("efficiency")
@@ -41,7 +41,11 @@ def _row(row: dict[str, Any]) -> str:
             f"{_cell(high, digits)}) | {latency['p50']:.1f} / {latency['p90']:.1f} / "
             f"{latency['p99']:.1f} | {_cell(sizes.get('sent'))} / "
             f"{_cell(sizes.get('received'))} | {_cell(row.get('cpu_ms_per_1000_calls'))} | "
-            f"{'' if efficiency is None else f'{efficiency:.2f}'} |")
+            f"{_ratio(efficiency)} | {_ratio(row.get('cpu_efficiency'))} |")
+
+
+def _ratio(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 def section(report: dict[str, Any]) -> str:
@@ -54,14 +58,17 @@ def section(report: dict[str, Any]) -> str:
         "servers and load generator on the same machine, over loopback.",
         "",
         "| operation | protocol | req/s (min–max) | latency p50 / p90 / p99 ms "
-        "| bytes sent / received per call | server CPU ms per 1,000 calls | efficiency |",
-        "|---|---|---|---|---|---|---|",
+        "| bytes sent / received per call | server CPU ms per 1,000 calls | efficiency "
+        "| CPU efficiency |",
+        "|---|---|---|---|---|---|---|---|",
         *(_row(row) for row in report["results"]),
         "",
         "**Efficiency** is the real call's rate divided by its framework's own hello-world "
         "(Flask, Strawberry, grpc.aio, Spyne answering the same 10-field record to the same "
         "request bytes, in the same server process) measured in the same rounds: 1.0 means "
-        "Fourcast costs nothing over the framework. `rest` renders every answer "
+        "Fourcast costs nothing over the framework. **CPU efficiency** asks the same of the "
+        "server's own CPU per call (the hello-world's ÷ the real call's), which other load on "
+        "the machine moves much less than a rate. `rest` renders every answer "
         "(`Cache-Control: no-cache`); `rest+origin-cache` and `rest+http-cache` (nginx "
         "`proxy_cache`) show what being cacheable buys. For `year` one call is a whole year. "
         "How each figure is taken: [`docs/bench.md`](docs/bench.md).",

@@ -15,8 +15,9 @@ from rich.table import Table
 
 EFFICIENCY_NOTE = ("efficiency: the real call's rate ÷ its framework's hello-world (same request "
                    "bytes, same server process) in the same rounds; 1.0 is the framework's "
-                   "ceiling. rest renders every answer (Cache-Control: no-cache); the cache "
-                   "rows show what caching buys.")
+                   "ceiling. CPU eff.: the hello-world's server CPU per call ÷ the real call's "
+                   "(steadier on a busy machine). rest renders every answer (Cache-Control: "
+                   "no-cache); the cache rows show what caching buys.")
 
 
 def _number(value: Any, digits: int = 0) -> str:
@@ -43,10 +44,11 @@ def _note(row: dict[str, Any]) -> str:
     return "; ".join(notes)
 
 
-def _rate(value: Any) -> str:
+def _rate(value: Any, like: Any = None) -> str:
+    """A rate: whole numbers from 100 up, else two decimals (``like`` decides for a range)."""
     if value is None:
         return "—"
-    return _number(value, 0 if value >= 100 else 2)
+    return _number(value, 0 if (like if like is not None else value) >= 100 else 2)
 
 
 def table(report: dict[str, Any]) -> Table:
@@ -59,7 +61,7 @@ def table(report: dict[str, Any]) -> Table:
                           ("min–max", "right"), ("p50 ms", "right"), ("p90 ms", "right"),
                           ("p99 ms", "right"), ("bytes sent", "right"),
                           ("bytes recv", "right"), ("CPU ms/1k", "right"),
-                          ("efficiency", "right"), ("note", "left")):
+                          ("efficiency", "right"), ("CPU eff.", "right"), ("note", "left")):
         grid.add_column(name, justify=justify)  # type: ignore[arg-type]
     previous = None
     for row in report["results"]:
@@ -68,7 +70,7 @@ def table(report: dict[str, Any]) -> Table:
             grid.add_section()
         previous = row["operation"]
         if "requests_per_second" not in row:
-            grid.add_row(operation, row["protocol"], *["—"] * 9, _note(row))
+            grid.add_row(operation, row["protocol"], *["—"] * 10, _note(row))
             continue
         low, high = row.get("requests_per_second_range") or (None, None)
         latency = row.get("latency_ms") or {}
@@ -76,11 +78,14 @@ def table(report: dict[str, Any]) -> Table:
         efficiency = row.get("efficiency")
         grid.add_row(
             operation, row["protocol"], _rate(row["requests_per_second"]),
-            f"{_rate(low)}–{_rate(high)}", _number(latency.get("p50"), 2),
+            f"{_rate(low, row['requests_per_second'])}–{_rate(high, row['requests_per_second'])}",
+            _number(latency.get("p50"), 2),
             _number(latency.get("p90"), 2), _number(latency.get("p99"), 2),
             _number(sizes.get("sent")), _number(sizes.get("received")),
             _number(row.get("cpu_ms_per_1000_calls"), 0),
-            f"{efficiency:.2f}" if efficiency is not None else "", _note(row))
+            f"{efficiency:.2f}" if efficiency is not None else "",
+            f"{row['cpu_efficiency']:.2f}" if row.get("cpu_efficiency") is not None else "",
+            _note(row))
     return grid
 
 

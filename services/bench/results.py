@@ -3,7 +3,8 @@
 One object per protocol row and operation: the median rate of the rounds with its min-max, the
 latency percentiles of the median round, bytes per call each way, the server's CPU per 1,000
 calls (median over the rounds), and for ``latest`` the ceiling's rate and the efficiency: the
-median over the rounds of real ÷ ceiling, each pair measured back to back in one round. A row
+median over the rounds of real ÷ ceiling, each pair measured back to back in one round, and
+the CPU efficiency: the ceiling's server CPU per call ÷ the real call's. A row
 that could not be measured carries ``skipped`` (not attempted, and why) or ``error`` (tried
 and refused, and why) instead of figures.
 """
@@ -52,6 +53,14 @@ def result(subject: Subject, ceiling: Subject | None = None) -> dict[str, Any]:
                 statistics.median(ceiling.rates()), 1)
             row["efficiency"] = round(statistics.median(ratios), 3) if ratios else None
             row["ceiling"] = _figures(ceiling)
+            real_cpu = row["cpu_ms_per_1000_calls"]
+            top_cpu = row["ceiling"]["cpu_ms_per_1000_calls"]
+            # the server's own CPU per call is barely moved by other load on the machine,
+            # unlike the rates: the steadier of the two readings of the same question
+            # (not for the cache rows: there the origin barely works, by design)
+            row["cpu_efficiency"] = (round(top_cpu / real_cpu, 3)
+                                     if real_cpu and top_cpu is not None
+                                     and subject.row == subject.request.protocol else None)
         else:
             row["ceiling_requests_per_second"] = None
             row["efficiency"] = None
