@@ -10,8 +10,8 @@ slow use case — a write waiting on the SQLite write lock, an import, a cold al
 listing — never stalls every other RPC. The three point reads (a station, an observation, the
 latest observation) run inline: each is one indexed SQLite read that a WAL reader never waits
 on, measured at ~28 µs for the whole method inline against ~100 µs through ``to_thread``, and
-that hop is what kept GetLatestObservation under 80 % of a hello-world (``scripts/bench_grpc.py
---offload-all`` measures the alternative).
+that hop is what kept GetLatestObservation under 80 % of a hello-world (``inline_point_reads=False``
+puts them back in ``to_thread``; ``docs/grpc.md`` has the figures).
 """
 
 from __future__ import annotations
