@@ -77,10 +77,10 @@ class ProtocolPlan:
                 continue
             if operation == "latest":
                 step(f"checking the {protocol} ceiling")
-                self.ceiling = self._add(protocol, ceiling_of(request)
-                                         if protocol != "rest" else
-                                         ceiling_of(request).with_header("Cache-Control",
-                                                                         "no-cache"))
+                ceiling = ceiling_of(request)
+                if protocol == "rest":  # the very bytes of the `rest` row, rendered every time
+                    ceiling = ceiling.with_header("Cache-Control", "no-cache")
+                self.ceiling = self._add(protocol, ceiling)
             if protocol != "rest" or operation == "write":
                 self._add(protocol, request)
                 continue
