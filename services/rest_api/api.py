@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_args, get_origin
 
-from flask import Blueprint, request
+from flask import Flask, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter
@@ -56,17 +56,24 @@ class Operation:
 
 @dataclass
 class ResourceBlueprint:
-    """A Flask blueprint that also records the OpenAPI operations it serves; its name is
-    their tag, which ``description`` explains."""
+    """A family of routes (endpoints named ``<name>.<view>``, as a Flask blueprint's) that
+    also records the OpenAPI operations it serves; its name is their tag, which
+    ``description`` explains.
+
+    The routes are added to the application itself (:meth:`register`), not through a Flask
+    ``Blueprint``: a request routed to a blueprint makes Flask look up hooks, preprocessors
+    and handlers under each of its blueprint names, three times per request, for nothing
+    (no family has hooks of its own)."""
 
     name: str
     import_name: str
     description: str
-    blueprint: Blueprint = field(init=False)
     operations: list[Operation] = field(default_factory=list)
+    rules: list[tuple[str, str, Callable[..., Any], str]] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.blueprint = Blueprint(self.name, self.import_name)
+    def register(self, app: Flask) -> None:
+        for rule, view_name, endpoint, method in self.rules:
+            app.add_url_rule(rule, f"{self.name}.{view_name}", endpoint, methods=[method])
 
     def operation(self, method: str, path: str, *, summary: str,
                   replies: dict[int, Reply], errors: tuple[int, ...] = (),
@@ -94,8 +101,7 @@ class ResourceBlueprint:
                 return view(**kwargs)
 
             endpoint.__name__ = view.__name__
-            self.blueprint.add_url_rule(flask_rule(path), view.__name__, endpoint,
-                                        methods=[method])
+            self.rules.append((flask_rule(path), view.__name__, endpoint, method))
             self.operations.append(Operation(
                 method.lower(), path, view.__name__, summary, description, self.name,
                 path_params or {},
