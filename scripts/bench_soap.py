@@ -41,15 +41,15 @@ PATHS = {"ceiling": "/bench/soap", "real": "/soap"}
 HEADERS = ("Content-Type: text/xml; charset=utf-8",)
 
 
-def _measure(base: str, name: str, body: Path, args: argparse.Namespace) -> float:
+def _measure(base: str, name: str, body: Path, args: argparse.Namespace) -> tuple[float, float]:
+    """Requests per second, and the server's CPU milliseconds per call."""
     usage = read_usage("soap", HOST, args.port_used)
     rate = h2load_rate(base + PATHS[name], args.seconds, args.connections, body=body,
-                       warm_up=1, headers=HEADERS)
-    cpu = read_usage("soap", HOST, args.port_used).cpu_seconds - usage.cpu_seconds
-    # the warm-up's calls are counted too: the CPU per call is an upper bound
-    print(f"  {name:<8} {rate:>8.0f} req/s   server CPU {1000 * cpu / (rate * args.seconds):.2f}"
-          " ms/call", flush=True)
-    return rate
+                       warm_up=0, headers=HEADERS)
+    cpu_ms = 1000 * (read_usage("soap", HOST, args.port_used).cpu_seconds - usage.cpu_seconds)
+    per_call = cpu_ms / (rate * args.seconds)
+    print(f"  {name:<8} {rate:>8.0f} req/s   server CPU {per_call:.3f} ms/call", flush=True)
+    return rate, per_call
 
 
 def main() -> int:
@@ -73,12 +73,19 @@ def main() -> int:
             body.write_text(ENVELOPE)
             base = f"http://{server.address}"
             rates: dict[str, list[float]] = {"ceiling": [], "real": []}
+            cpu: dict[str, list[float]] = {"ceiling": [], "real": []}
             for round_ in range(args.rounds):
                 print(f"round {round_ + 1}/{args.rounds}")
                 for name in ("ceiling", "real") if round_ % 2 == 0 else ("real", "ceiling"):
-                    rates[name].append(_measure(base, name, body, args))
+                    rate, per_call = _measure(base, name, body, args)
+                    rates[name].append(rate)
+                    cpu[name].append(per_call)
         finally:
             server.stop()
+    # On a machine shared with other work, the CPU per call varies less than the rate.
+    cpu_ratio = statistics.median(cpu["ceiling"]) / statistics.median(cpu["real"])
+    print(f"server CPU per call: ceiling {statistics.median(cpu['ceiling']):.3f} ms, "
+          f"real {statistics.median(cpu['real']):.3f} ms (ceiling / real {cpu_ratio:.0%})")
     ceiling, real = (statistics.median(rates[name]) for name in ("ceiling", "real"))
     ratios = [r / c for r, c in zip(rates["real"], rates["ceiling"], strict=True)]
     print(f"ceiling  {ceiling:>8.0f} req/s (median; {min(rates['ceiling']):.0f}-"
