@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from clients.rest_client import RestClient
 from services.core.ceiling import CEILING_OBSERVATION
 from services.core.units import MEASUREMENTS
 from services.rest_api.ceiling import ceiling_record
@@ -81,6 +83,28 @@ def test_other_methods_on_the_bench_endpoints_are_405_problems(http: httpx.Clien
     assert_problem(http.post("/bench/ceiling"), 405)
     assert_problem(http.delete("/bench/usage"), 405)
     assert_problem(http.get("/bench/other"), 404)
+
+
+YEAR_MAX_GROWTH = 20 * 2**20  # issue 10: a year served costs the server under 20 MB
+
+
+def test_paging_through_a_year_grows_the_server_by_less_than_20_mb(
+        http: httpx.Client, base_url: str) -> None:
+    start, end = datetime(2013, 1, 1, tzinfo=UTC), datetime(2014, 1, 1, tzinfo=UTC)
+    with RestClient(base_url) as client:
+        assert client.list_observations("KJFK", start, end, page_size=500).items  # warm
+        before = _usage(http, "POST")  # the peak reset: count only the year
+        count, token = 0, None
+        while True:
+            page = client.list_observations("KJFK", start, end, page_size=500,
+                                            page_token=token)
+            count += len(page.items)
+            token = page.next_page_token
+            if not token:
+                break
+        after = _usage(http)
+    assert count > 8000
+    assert after["peak_rss_bytes"] - before["rss_bytes"] < YEAR_MAX_GROWTH
 
 
 @pytest.fixture(scope="module")
