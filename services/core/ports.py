@@ -52,6 +52,10 @@ class WriteTransaction(ABC):
 class Repository(ABC):
     """Reads, and the door to write transactions."""
 
+    #: True when a point read (one row by key) is an in-process call quicker than a hop to a
+    #: worker thread (an embedded database): an asyncio adapter may then run it on its loop
+    quick_point_reads: bool = False
+
     @abstractmethod
     def write(self) -> AbstractContextManager[WriteTransaction]:
         """A write transaction: commits when the block ends, rolls back if it raises."""
