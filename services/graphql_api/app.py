@@ -168,8 +168,8 @@ class FourcastGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket,  # type: ignore[override]
                           response: Response | WebSocket) -> Context:
         credential = bearer_credential(request.headers)
-        return Context(self.service, credential, self.streams, client_of(
-            request, credential, self.service.keys, self.proxy_hops))
+        return Context(self.service, credential, self.streams, functools.partial(
+            client_of, request, credential, self.service.keys, self.proxy_hops))
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON, where a document nested past the decoder's bound is malformed JSON like any

@@ -26,21 +26,21 @@ class Query:
 
     @strawberry.field(description="One station (NOT_FOUND when there is none).")
     async def station(self, info: Info, id: str) -> Station | None:
-        found = await info.context.call(info.context.service.get_station, id)
+        found = await info.context.read(info.context.service.get_station, id)
         return Station.from_domain(found)
 
     @strawberry.field(description="The newest observation of a station (NOT_FOUND when the "
                                   "station has none).")
     async def latest_observation(self, info: Info, station_id: str,
                                  units: UnitSystem = UnitSystem.SI) -> Observation | None:
-        found = await info.context.call(info.context.service.get_latest_observation,
+        found = await info.context.read(info.context.service.get_latest_observation,
                                         station_id, units.to_domain())
         return Observation.from_domain(found)
 
     @strawberry.field(description="The observation of a station at one instant.")
     async def observation(self, info: Info, station_id: str, observed_at: datetime,
                           units: UnitSystem = UnitSystem.SI) -> Observation | None:
-        found = await info.context.call(info.context.service.get_observation, station_id,
+        found = await info.context.read(info.context.service.get_observation, station_id,
                                         observed_at, units.to_domain())
         return Observation.from_domain(found)
 
@@ -64,7 +64,7 @@ class Query:
                                   "observationRecorded with afterSequence set to it to miss "
                                   "nothing recorded from this moment on.")
     async def change_sequence(self, info: Info) -> int:
-        return await info.context.call(info.context.service.current_sequence)
+        return await info.context.read(info.context.service.current_sequence)
 
     @strawberry.field(description="Observations recorded after change `afterSequence`, oldest "
                                   "first (the polling form of observationRecorded).")
