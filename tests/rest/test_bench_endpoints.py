@@ -72,11 +72,18 @@ def test_usage_reports_the_server_process_and_its_cpu_grows(
     assert after["cpu_seconds"] > before["cpu_seconds"]
 
 
+# What the usage request itself may allocate after the reset and before its reading (the
+# process serves it with the peak just set to its current memory).
+REQUEST_SLACK = 256 * 1024
+
+
 def test_posting_usage_resets_the_peak_to_the_current_memory(http: httpx.Client) -> None:
+    _usage(http, "POST")  # its code paths warm: the first call of a path allocates
     before = _usage(http)
     reset = _usage(http, "POST")
-    assert reset["peak_rss_bytes"] <= before["peak_rss_bytes"]
     assert reset["pid"] == before["pid"]
+    assert reset["peak_rss_bytes"] <= before["peak_rss_bytes"] + REQUEST_SLACK
+    assert reset["peak_rss_bytes"] - reset["rss_bytes"] <= REQUEST_SLACK
 
 
 def test_other_methods_on_the_bench_endpoints_are_405_problems(http: httpx.Client) -> None:
