@@ -15,7 +15,9 @@ drained in a child process (:mod:`services.bench.watchers`), so every write fans
 of them; each write is waited for until all of them have it, before the next is sent. A server's
 live-stream budget refuses more than it admits per client; :data:`STARTED_SERVER_ENV` raises
 the budgets of servers bench starts itself. ``other_watchers`` is how many of them received a
-first (warm-up) write, i.e. were really open.
+first (warm-up) write, i.e. were really open. The timed watch is opened before them (so a
+budget never refuses it), which may put it first in a server's fan-out:
+``all_watchers_reached_ms`` is the time until the last of them has the write.
 
 Keys of each result beside the common shape (a "call" is one write and its delivery):
 ``delivery`` (``push`` or ``poll``), ``samples``, ``other_watchers`` (and
@@ -143,10 +145,12 @@ def _measure_one(target: Target, api_key: str | None, samples: int, others: int,
              if pushing and others else None)
     close_watch: Callable[[], None] | None = None
     try:
+        # the timed watch first: against a running server, the others then take what the
+        # budget has left (all_watchers_reached_ms times the last of them)
+        close_watch = (_push_arrivals if pushing else _poll_arrivals)(reader, arrivals)
         if crowd is not None:
             step(f"push: opening {others} other watchers on {target.title}")
             crowd.open(others)
-        close_watch = (_push_arrivals if pushing else _poll_arrivals)(reader, arrivals)
         step(f"push: {target.title}, a first write to every watcher")
         warm_up = dataclasses.replace(original, temperature=_temperature(0))
         writer.put_observation(warm_up)

@@ -26,6 +26,7 @@ from collections.abc import Coroutine
 from typing import Any
 
 import grpc
+import httpx
 import websockets
 
 from clients import graphql_documents
@@ -127,7 +128,13 @@ class OtherWatchers:
 
     async def _open_subscriptions(self, count: int) -> int:
         query = graphql_documents.OBSERVATION_RECORDED.payload["query"]
-        variables = {"stationIds": [self.station], "units": "SI"}
+        # subscribed after the store's sequence now, as the real client does: a subscription
+        # the server has not set up yet by the time of a write still gets it
+        async with httpx.AsyncClient(timeout=OPEN_TIMEOUT) as http:
+            reply = await http.post(f"http://{self.host}:{self.port}/graphql",
+                                    json={"query": "{ changeSequence }"})
+        variables = {"stationIds": [self.station], "units": "SI",
+                     "afterSequence": reply.json()["data"]["changeSequence"]}
         opened = 0
         while opened < count:
             socket = await websockets.connect(

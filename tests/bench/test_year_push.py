@@ -73,3 +73,10 @@ def test_push_reaches_a_watcher_in_every_protocol_among_other_watchers(
             assert row["delivery"] == "push" and row["other_watchers"] == 20
     # every protocol wrote the original back at the end
     assert all(_latest(target) == before for target in targets)
+
+
+def test_push_opens_what_a_default_budget_admits_and_reports_it() -> None:
+    # REST's default share is 8 live streams per client: the timed watch and 7 others
+    with started_targets(["rest"]) as started:
+        row, = measure_push(started, None, samples=1, others=20, step=quiet)
+    assert row["other_watchers_requested"] == 20 and row["other_watchers"] == 7
