@@ -21,12 +21,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
+from services.core import ports
 from services.core.domain import Observation, RecordedObservation, Station
 from services.core.errors import Internal
 from services.core.ports import WriteTransaction
@@ -93,6 +95,10 @@ class SqliteRepository(Store):
         self._connections_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _close_all, self._connections,
                                            self._connections_lock)
+        # Commits made through this repository (any thread of this process): they wake
+        # wait_for_change at once; other processes' commits are seen by its poll.
+        self._commits = threading.Condition()
+        self._commit_count = 0
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._migrate()
@@ -177,6 +183,9 @@ class SqliteRepository(Store):
             if db.in_transaction:  # not even a rollback worked: never reuse it
                 db.stale = True  # type: ignore[attr-defined]
             raise
+        with self._commits:
+            self._commit_count += 1
+            self._commits.notify_all()
 
     @contextmanager
     def write(self) -> Iterator[WriteTransaction]:
@@ -293,6 +302,22 @@ class SqliteRepository(Store):
     def current_sequence(self) -> int:
         return int(self._db.execute(
             "SELECT value FROM change_sequence WHERE id = 1").fetchone()[0])
+
+    def wait_for_change(self, after: int, timeout: float) -> int:
+        """Woken at once by a commit made through this repository (so a write reaches the
+        watchers of the process that took it without waiting for a poll), and polling every
+        ``CHANGE_POLL_INTERVAL`` for the commits of other processes."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._commits:
+                seen = self._commit_count
+            current = self.current_sequence()
+            remaining = deadline - time.monotonic()
+            if current > after or remaining <= 0:
+                return current
+            with self._commits:
+                if self._commit_count == seen:  # (a commit since the read: read again)
+                    self._commits.wait(min(ports.CHANGE_POLL_INTERVAL, remaining))
 
     def observation_span(self, station_id: str) -> tuple[datetime, datetime] | None:
         row = self._db.execute(

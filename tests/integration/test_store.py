@@ -19,6 +19,7 @@ from services.core import (
     Observation,
     Station,
     WeatherService,
+    ports,
     version_of,
 )
 from services.core.auth import KeyChecker
@@ -166,6 +167,21 @@ def test_waiting_for_a_change_wakes_on_a_write_from_another_process(store: Store
     for waiter in waiters:
         waiter.join(timeout=90)
     assert woke == [after + 1] * 5
+
+
+def test_waiting_for_a_change_wakes_at_once_on_a_write_of_this_process(
+        service: WeatherService, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the poll for other processes' commits an hour apart, only a wake by the write
+    # itself can end the wait before the join gives up.
+    monkeypatch.setattr(ports, "CHANGE_POLL_INTERVAL", 3600.0)
+    after = store.current_sequence()
+    woke: list[int] = []
+    waiter = threading.Thread(target=lambda: woke.append(store.wait_for_change(after, 60)),
+                              daemon=True)
+    waiter.start()
+    service.put_observation(Observation("KAAA", EPOCH, temperature=1.0), credential=KEY)
+    waiter.join(timeout=30)
+    assert woke == [after + 1]
 
 
 def test_changes_after_a_sequence_can_be_asked_for_any_number_of_stations(
