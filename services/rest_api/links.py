@@ -7,6 +7,7 @@ HAL links are ``{"href": ...}`` objects; parameterised ones are RFC 6570 templat
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -45,10 +46,14 @@ def _segment(value: str) -> str:
     return value if value.isascii() and value.isalnum() else quote(value, safe="")
 
 
+# A station's paths are spelled once per process (bounded): a page renders each of them for
+# every one of its up to 500 observations.
+@functools.lru_cache(maxsize=1024)
 def station(station_id: str) -> str:
     return f"/stations/{_segment(station_id)}"
 
 
+@functools.lru_cache(maxsize=1024)
 def observations(station_id: str) -> str:
     return f"{station(station_id)}/observations"
 
