@@ -38,7 +38,7 @@ class Observation:
             precipitation_last_hour=obs.precipitation_last_hour,
             sea_level_pressure=obs.sea_level_pressure, visibility=obs.visibility,
             units=UnitSystem.from_domain(obs.units),
-            unit_codes=UnitCode.from_domain(obs.unit_codes))
+            unit_codes=UnitCode.of_observation(obs.units))
 
 
 @strawberry.type(description="An observation as it was recorded, with its place in the "

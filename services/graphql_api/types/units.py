@@ -7,7 +7,7 @@ from enum import Enum
 
 import strawberry
 
-from services.core.units import Units
+from services.core.units import Units, unit_codes
 
 
 @strawberry.enum(description="Units of a read: SI (degC, m/s, hPa…) or US customary "
@@ -18,10 +18,13 @@ class UnitSystem(Enum):
 
     @classmethod
     def from_domain(cls, units: Units) -> UnitSystem:
-        return cls(units.value)
+        return _UNIT_SYSTEMS[units]
 
     def to_domain(self) -> Units:
         return Units(self.value)
+
+
+_UNIT_SYSTEMS = {units: UnitSystem(units.value) for units in Units}  # an Enum call is slow
 
 
 @strawberry.type(description="Which unit one field of a result is in.")
@@ -33,12 +36,22 @@ class UnitCode:
     def from_domain(cls, codes: dict[str, str]) -> list[UnitCode]:
         return list(_unit_codes(tuple(codes.items())))
 
+    @classmethod
+    def of_observation(cls, units: Units) -> list[UnitCode]:
+        """An observation's codes (the core's :func:`unit_codes`), built once per system."""
+        return list(_observation_codes(units))
+
 
 @functools.cache
 def _unit_codes(codes: tuple[tuple[str, str], ...]) -> tuple[UnitCode, ...]:
     """Built once per distinct set of codes (a handful): every observation of a page shares
     them, and building them per row was a measurable part of a request."""
     return tuple(UnitCode(field=_camel(name), unit=unit) for name, unit in codes)
+
+
+@functools.cache
+def _observation_codes(units: Units) -> tuple[UnitCode, ...]:
+    return _unit_codes(tuple(unit_codes(units).items()))
 
 
 def _camel(name: str) -> str:
