@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
@@ -29,20 +30,23 @@ class Query:
         found = await info.context.read(info.context.service.get_station, id)
         return Station.from_domain(found)
 
+    # Point reads: synchronous resolvers, answered inline when the store allows
+    # (Context.point_read), else returning an awaitable, which graphql-core awaits.
     @strawberry.field(description="The newest observation of a station (NOT_FOUND when the "
-                                  "station has none).")
-    async def latest_observation(self, info: Info, station_id: str,
-                                 units: UnitSystem = UnitSystem.SI) -> Observation | None:
-        found = await info.context.read(info.context.service.get_latest_observation,
-                                        station_id, units.to_domain())
-        return Observation.from_domain(found)
+                                  "station has none).", graphql_type=Observation | None)
+    def latest_observation(self, info: Info, station_id: str, units: UnitSystem = UnitSystem.SI
+                           ) -> Observation | Awaitable[Observation]:
+        return info.context.point_read(Observation.from_domain,
+                                       info.context.service.get_latest_observation,
+                                       station_id, units.to_domain())
 
-    @strawberry.field(description="The observation of a station at one instant.")
-    async def observation(self, info: Info, station_id: str, observed_at: datetime,
-                          units: UnitSystem = UnitSystem.SI) -> Observation | None:
-        found = await info.context.read(info.context.service.get_observation, station_id,
-                                        observed_at, units.to_domain())
-        return Observation.from_domain(found)
+    @strawberry.field(description="The observation of a station at one instant.",
+                      graphql_type=Observation | None)
+    def observation(self, info: Info, station_id: str, observed_at: datetime,
+                    units: UnitSystem = UnitSystem.SI) -> Observation | Awaitable[Observation]:
+        return info.context.point_read(Observation.from_domain,
+                                       info.context.service.get_observation, station_id,
+                                       observed_at, units.to_domain())
 
     @strawberry.field(description="Alerts active in [start, end) (open-ended when omitted), "
                                   "of one station or all, ordered by onset.")
