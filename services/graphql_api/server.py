@@ -1,6 +1,6 @@
 """The production GraphQL server (``fourcast serve graphql``): Strawberry on Granian.
 
-Granian was chosen by measurement over uvicorn (``scripts/bench_graphql.py``; figures in
+Granian was chosen by measurement over uvicorn (a benchmark script of the time; figures in
 ``docs/graphql.md``): both serve ASGI websockets for subscriptions, Granian answered more
 requests per second on the same application. Granian runs the application in a worker process
 (``workers=1``: one process, as the issue's measurement); its main process turns SIGTERM or

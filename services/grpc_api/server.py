@@ -5,7 +5,7 @@ runs it until SIGTERM/SIGINT, then shuts down gracefully: health turns ``NOT_SER
 (so a balancer drains it), open watches end, in-flight calls get ``SHUTDOWN_GRACE`` seconds.
 
 Why ``grpc.aio`` and not the thread-pool ``grpc.server``: measured with h2load (see
-``scripts/bench_grpc.py`` and ``docs/grpc.md``), aio answers more unary calls per second on
+``fourcast bench latest`` and ``docs/grpc.md``), aio answers more unary calls per second on
 one core, and a watch costs a coroutine rather than a pool thread for as long as it is open.
 """
 

@@ -6,7 +6,7 @@ GET, kept with the sequence read before it was rendered, can be sent again for t
 as long as the sequence is unchanged: one indexed read instead of routing, parsing, the use
 case, rendering and hashing. It is what an HTTP cache in front would do with the ETag, done at
 the origin, and it is why the real "latest observation" call runs near a Flask hello-world
-(``scripts/bench_rest.py``, figures in ``docs/rest.md``).
+(``fourcast bench``: the ``rest+origin-cache`` row; figures in ``docs/rest.md``).
 
 Only plain GETs are answered here. A conditional request (``If-None-Match`` …) or one that
 resumes a live feed goes to the application, which decides 304 or 412 itself; so does anything

@@ -1,7 +1,8 @@
 """``fourcast serve rest``: the Flask application on granian (WSGI).
 
 granian was chosen by measurement (issue 3: ≈ 9,900 req/s for a Flask hello-world against
-≈ 3,500 on waitress and ≈ 2,300 on gunicorn gthread; ``scripts/bench_rest.py`` repeats it).
+≈ 3,500 on waitress and ≈ 2,300 on gunicorn gthread; ``fourcast bench latest`` now measures
+REST against its Flask ceiling on this server).
 It streams a WSGI iterator chunk by chunk, which Server-Sent Events need, runs views in a pool
 of blocking threads (one per open SSE stream), and stops on SIGTERM/SIGINT by itself.
 

@@ -1,6 +1,6 @@
 """The production SOAP server: granian (WSGI), one worker process, at ``/soap``.
 
-granian was chosen by measurement (see ``docs/soap.md`` and ``scripts/bench_soap.py``). It
+granian was chosen by measurement (see ``docs/soap.md`` and ``fourcast bench``). It
 imports the app through :func:`app_from_env`, a factory that reads the settings from the
 environment the supervisor passes on, so the worker builds its own service and store
 connection. granian stops gracefully on SIGTERM or SIGINT.
