@@ -48,6 +48,24 @@ def _ratio(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+def _targets(results: list[dict[str, Any]]) -> list[str]:
+    """The issue's other two targets, in words: memory while a year is served, and push."""
+    growth = [f"{r['protocol']} {r['rss_growth_mb']:.1f} MB" for r in results
+              if r["operation"] == "year" and r.get("rss_growth_mb") is not None]
+    push = [f"{r['protocol']} {r['latency_ms']['p50']:.0f} ms"
+            + (f" ({r['other_watchers']:,} other watchers open)"
+               if r.get("other_watchers") else " (polling)" if r["protocol"] == "soap" else "")
+            for r in results if r["operation"] == "push" and "latency_ms" in r]
+    lines = []
+    if growth:
+        lines.append("Server memory growth while a year is served (target: under 20 MB): "
+                     + ", ".join(growth) + ".")
+    if push:
+        lines.append("Push, from a write's acknowledgement to a live watcher, p50 (target: "
+                     "under 50 ms): " + ", ".join(push) + ".")
+    return [*(line + "\n" for line in lines[:-1]), *lines[-1:], ""] if lines else []
+
+
 def section(report: dict[str, Any]) -> str:
     m = report["machine"]
     lines = [
@@ -63,6 +81,7 @@ def section(report: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|",
         *(_row(row) for row in report["results"]),
         "",
+        *_targets(report["results"]),
         "**Efficiency** is the real call's rate divided by its framework's own hello-world "
         "(Flask, Strawberry, grpc.aio, Spyne answering the same 10-field record to the same "
         "request bytes, in the same server process) measured in the same rounds: 1.0 means "
