@@ -24,6 +24,7 @@ from services.grpc_api.messages import observation_message
 from services.supervisor import ServerProcess
 from tests.grpc.test_grpcurl import grpcurl
 from tests.servers import HOST, served
+from tests.year import YEAR_MAX_GROWTH
 
 BENCH = "fourcast.bench.v1.BenchService"
 REAL = "/fourcast.weather.v1.WeatherService/GetLatestObservation"
@@ -104,9 +105,6 @@ def test_grpcurl_calls_the_bench_service(grpc_server: ServerProcess) -> None:
     usage = json.loads(grpcurl(grpc_server, f"{BENCH}/GetProcessUsage",
                                request='{"reset_peak": true}'))
     assert grpc_server.process is not None and int(usage["pid"]) == grpc_server.process.pid
-
-
-YEAR_MAX_GROWTH = 20 * 2**20  # issue 10: a year served costs the server under 20 MB
 
 
 def test_streaming_a_year_grows_the_server_by_less_than_20_mb(
