@@ -112,7 +112,9 @@ def run_bench(args: argparse.Namespace, settings: Settings) -> int:
         print(f"fourcast bench: {problem}", file=sys.stderr)
         return 2
     extra_env: dict[str, str] = {}
-    if args.start_servers:
+    # Only push needs the raised live-stream budgets: every other figure is taken from
+    # servers configured exactly as `fourcast serve` configures them.
+    if args.start_servers and "push" in (args.operations or OPERATIONS):
         from services.bench.push import STARTED_SERVER_ENV
 
         extra_env = dict(STARTED_SERVER_ENV)
