@@ -57,6 +57,7 @@ class _Connection(sqlite3.Connection):
     """A connection that remembers it failed in a way that makes it unfit for reuse."""
 
     stale = False
+    owner: threading.Thread | None = None  # the thread that opened it (and alone uses it)
 
     def execute(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         try:
@@ -128,6 +129,7 @@ class SqliteRepository(Store):
             db = None
         if db is None:
             db = self._local.db = self._connect()
+            db.owner = threading.current_thread()  # type: ignore[attr-defined]
             with self._connections_lock:
                 self._connections.append(db)
         return db
@@ -141,9 +143,25 @@ class SqliteRepository(Store):
             db.close()
 
     def close(self) -> None:
-        """Close every connection of this repository (in all threads)."""
+        """Close this repository's connections: now those of this thread and of threads that
+        have ended; those of other live threads when the repository is collected."""
         self._local = threading.local()
-        _close_all(self._connections, self._connections_lock)
+        me = threading.current_thread()
+        with self._connections_lock:
+            busy = []
+            for db in self._connections:
+                owner = getattr(db, "owner", None)
+                if owner is None or owner is me or not owner.is_alive():
+                    with suppress(sqlite3.Error):
+                        db.close()
+                else:
+                    # Another live thread (a watch hub's, a server's) may be inside a call on
+                    # it right now, and SQLite must not be closed under a running statement
+                    # (a crash, not an error). That thread opens a new connection on its next
+                    # call; this one is closed when the repository is collected, which
+                    # cannot happen while any thread is still using it.
+                    busy.append(db)
+            self._connections[:] = busy
 
     def __enter__(self) -> SqliteRepository:
         return self

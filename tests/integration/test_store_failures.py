@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gc
 import os
+import sqlite3
 import subprocess
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -157,3 +159,34 @@ def test_seed_refuses_to_overwrite_writes_without_force(tmp_path: Path) -> None:
     with SqliteRepository(db) as repository:
         assert repository.get_observation("KJFK", EPOCH) is None
         assert repository.counts() == (5, 43_633)
+
+
+def test_closing_never_pulls_a_connection_from_under_another_live_thread(db_path: Path) -> None:
+    # A watch hub's thread may be inside a statement when the store is closed: SQLite closed
+    # under a running statement crashes the process (seen in CI). Its connection stays open
+    # until the repository is collected; this thread's is closed at once.
+    store = SqliteRepository(db_path)
+    opened, release = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        store.current_sequence()
+        opened.set()
+        release.wait(30)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    try:
+        assert opened.wait(30)
+        mine = store._db
+        theirs = [db for db in store._connections if db is not mine]
+        assert len(theirs) == 1
+        store.close()
+        assert theirs[0].execute("SELECT 1").fetchone() == (1,)  # still open, still usable
+        with pytest.raises(sqlite3.ProgrammingError):
+            mine.execute("SELECT 1")  # closed
+    finally:
+        release.set()
+        thread.join(30)
+    store.close()  # its thread has ended: now it is closed too
+    with pytest.raises(sqlite3.ProgrammingError):
+        theirs[0].execute("SELECT 1")
