@@ -27,6 +27,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free loopback ports: each socket stays bound until all are chosen,
+    so the kernel cannot hand the same port out twice (as asking one at a time may)."""
+    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind((HOST, 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
+
+
 @contextmanager
 def served(protocol: str, db_path: Path | str, log_dir: Path,
            extra_env: dict[str, str] | None = None) -> Iterator[ServerProcess]:

@@ -18,7 +18,7 @@ from typing import IO, Any
 import pytest
 
 from services.protocols import PROTOCOLS
-from tests.servers import free_port
+from tests.servers import free_port, free_ports
 
 
 def fourcast(*args: str) -> subprocess.CompletedProcess[str]:
@@ -73,7 +73,7 @@ def _stop(process: subprocess.Popen[Any]) -> None:
 
 @contextmanager
 def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, dict[str, int]]]:
-    ports = {name: free_port() for name in PROTOCOLS}
+    ports = dict(zip(PROTOCOLS, free_ports(len(PROTOCOLS)), strict=True))
     args = [f"--{name}-port={port}" for name, port in ports.items()]
     env = {**os.environ, "FOURCAST_API_KEYS": ""}
     process = subprocess.Popen(

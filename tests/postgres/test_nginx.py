@@ -22,7 +22,7 @@ import pytest
 from clients import CLIENTS, connect
 from services.core import Observation, Station
 from tests.postgres.conftest import Replica
-from tests.servers import API_KEY, HOST, free_port
+from tests.servers import API_KEY, HOST, free_ports
 
 CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "fourcast.conf"
 # The ports the example names: each replica's (per protocol), and the ones nginx listens on.
@@ -54,7 +54,7 @@ def nginx(replicas: tuple[Replica, Replica]) -> Iterator[dict[str, int]]:
         None)
     if binary is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
-    front = {p: free_port() for p in FRONT_PORTS}
+    front = dict(zip(FRONT_PORTS, free_ports(len(FRONT_PORTS)), strict=True))
     # Outside pytest's private folder: nginx's workers run as an unprivileged user.
     folder = Path(tempfile.mkdtemp(prefix="fourcast-nginx-"))
     folder.chmod(0o755)
