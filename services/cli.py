@@ -25,10 +25,11 @@ from services.config import (
     environment_problem,
     host_problem,
     port_env,
+    port_flag,
 )
 from services.core.auth import API_KEYS_ENV, KeyChecker, generate_key
 from services.progress import progress, wanted
-from services.protocols import PROTOCOLS
+from services.protocols import SERVERS
 
 
 def _version() -> str:
@@ -53,9 +54,9 @@ def add_server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="address to bind or reach (env FOURCAST_HOST; "
                                        "default 127.0.0.1)")
     for protocol, port in DEFAULT_PORTS.items():
-        parser.add_argument(f"--{protocol}-port", type=_port, metavar="N",
-                            help=f"{PROTOCOLS[protocol].title} port "
-                                 f"(env FOURCAST_{protocol.upper()}_PORT; default {port})")
+        parser.add_argument(port_flag(protocol), type=_port, metavar="N",
+                            help=f"{SERVERS[protocol].title} port "
+                                 f"(env {port_env(protocol)}; default {port})")
 
 
 class UsageError(Exception):
@@ -75,11 +76,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
         raise UsageError(problem)
     settings = Settings.from_env().with_overrides(
         host=args.host, db_path=getattr(args, "db", None),
-        **{p: getattr(args, f"{p}_port") for p in DEFAULT_PORTS})
+        **{p: getattr(args, _port_dest(p)) for p in DEFAULT_PORTS})
     problem = host_problem(settings.host)
     if problem:
         raise UsageError(f"{problem}; change --host or FOURCAST_HOST")
     return settings
+
+
+def _port_dest(protocol: str) -> str:
+    return f"{protocol.replace('-', '_')}_port"
 
 
 def _db_flag(parser: argparse.ArgumentParser) -> None:
@@ -111,9 +116,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from services.supervisor import Supervisor
 
     settings = settings_from(args)
-    unknown = [p for p in args.protocols if p not in PROTOCOLS]
+    unknown = [p for p in args.protocols if p not in SERVERS]
     if unknown:
-        print(f"unknown protocol(s): {', '.join(unknown)}; choose from {', '.join(PROTOCOLS)}",
+        print(f"unknown server(s): {', '.join(unknown)}; choose from {', '.join(SERVERS)}",
               file=sys.stderr)
         return 2
     supervisor = Supervisor(settings, args.protocols)
@@ -196,12 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true",
                       help="replace the database even if it holds writes made after seeding")
     seed.set_defaults(handler=cmd_seed, host=None,
-                      **{f"{p}_port": None for p in DEFAULT_PORTS})
+                      **{_port_dest(p): None for p in DEFAULT_PORTS})
     _remember_prog(seed)
 
-    serve = commands.add_parser("serve", help="run the servers (all four when none is named)")
-    serve.add_argument("protocols", nargs="*", metavar="PROTOCOL",
-                       help=f"any of: {', '.join(PROTOCOLS)}")
+    serve = commands.add_parser(
+        "serve", help="run the servers: the four APIs, the gRPC-Web proxy and the web app "
+                      "(all when none is named)")
+    serve.add_argument("protocols", nargs="*", metavar="SERVER",
+                       help=f"any of: {', '.join(SERVERS)}")
     add_server_flags(serve)
     _db_flag(serve)
     serve.set_defaults(handler=cmd_serve)

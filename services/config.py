@@ -7,6 +7,9 @@
 | GraphQL port | ``--graphql-port`` | ``FOURCAST_GRAPHQL_PORT`` | 8001 |
 | SOAP port | ``--soap-port`` | ``FOURCAST_SOAP_PORT`` | 8002 |
 | gRPC port | ``--grpc-port`` | ``FOURCAST_GRPC_PORT`` | 50051 |
+| gRPC-Web port (Envoy in front of gRPC) | ``--grpc-web-port`` | ``FOURCAST_GRPC_WEB_PORT`` | 8081 |
+| web app port | ``--web-port`` | ``FOURCAST_WEB_PORT`` | 8080 |
+| origins a browser page may call from | — | ``FOURCAST_CORS_ORIGINS`` | the web app's |
 | database | ``--db`` | ``FOURCAST_DB`` | ``$XDG_DATA_HOME/fourcast/fourcast.sqlite3`` |
 
 The database is a SQLite file path or a ``postgresql://`` URL; it is kept as the text given
@@ -27,7 +30,10 @@ from pathlib import Path
 from services.core.auth import KeyChecker
 from services.core.service import WeatherService
 
-DEFAULT_PORTS = {"rest": 8000, "graphql": 8001, "soap": 8002, "grpc": 50051}
+DEFAULT_PORTS = {"rest": 8000, "graphql": 8001, "soap": 8002, "grpc": 50051,
+                 "grpc-web": 8081, "web": 8080}
+CORS_ORIGINS_ENV = "FOURCAST_CORS_ORIGINS"
+_LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 
 # The numeric settings a server reads from the environment, and the least each may be (read
 # where they are used: core/budget.py, rest_api/server.py, grpc_api/budgets.py); checked here
@@ -48,7 +54,15 @@ def environment_problem(environ: Mapping[str, str] | None = None) -> str | None:
         raw = env.get(name)
         if raw and not (raw.strip().isdigit() and int(raw) >= least):
             return f"{name}: {raw!r} is not a whole number of at least {least}"
+    for origin in _split_origins(env.get(CORS_ORIGINS_ENV, "")):
+        problem = origin_problem(origin)
+        if problem:
+            return f"{CORS_ORIGINS_ENV}: {problem}"
     return None
+
+
+def _split_origins(text: str) -> list[str]:
+    return [x.rstrip("/") for x in re.split(r"[\s,]+", text) if x]
 
 
 def host_problem(host: str) -> str | None:
@@ -78,7 +92,20 @@ def default_db_path(environ: Mapping[str, str] | None = None) -> Path:
 
 
 def port_env(protocol: str) -> str:
-    return f"FOURCAST_{protocol.upper()}_PORT"
+    return f"FOURCAST_{protocol.upper().replace('-', '_')}_PORT"
+
+
+def port_flag(protocol: str) -> str:
+    return f"--{protocol}-port"
+
+
+def origin_problem(text: str) -> str | None:
+    """Why ``text`` is not one origin (``scheme://host[:port]``, nothing after), or None."""
+    match = re.fullmatch(r"(https?)://([^/:\s]+)(?::(\d{1,5}))?", text)
+    if not match or (match.group(3) and not 0 < int(match.group(3)) < 65536):
+        return (f"{text!r} is not an origin (scheme://host[:port], e.g. "
+                "http://127.0.0.1:8080)")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +142,24 @@ class Settings:
 
     def port(self, protocol: str) -> int:
         return self.ports[protocol]
+
+    def web_origins(self, environ: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        """The origins whose pages may call the APIs from a browser (CORS, websocket Origin).
+
+        ``FOURCAST_CORS_ORIGINS`` (origins separated by commas or spaces) when set; otherwise
+        the web app's own origin, as a browser spells it for the host the servers listen on
+        (both loopback spellings when that host is loopback or every address). Every server
+        reads this one rule, so the web app's origin is allowed and no other.
+        """
+        env = os.environ if environ is None else environ
+        chosen = _split_origins(env.get(CORS_ORIGINS_ENV, ""))
+        if chosen:
+            return tuple(dict.fromkeys(chosen))
+        web = self.ports.get("web", DEFAULT_PORTS["web"])
+        hosts = [self.host]
+        if self.host in (*_LOOPBACK_NAMES, "0.0.0.0"):
+            hosts = [h for h in (self.host, *_LOOPBACK_NAMES) if h != "0.0.0.0"]
+        return tuple(dict.fromkeys(f"http://{h}:{web}" for h in hosts))
 
     def child_environment(self, base: Mapping[str, str] | None = None) -> dict[str, str]:
         """The environment that passes these settings on to a server process."""

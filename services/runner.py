@@ -22,8 +22,8 @@ import os
 import socket
 import sys
 
-from services.config import Settings, port_env
-from services.protocols import PROTOCOLS
+from services.config import Settings, port_env, port_flag
+from services.protocols import SERVERS
 
 PORT_IN_USE = 3  # the exit status of a runner whose port is taken (the supervisor says which)
 
@@ -45,7 +45,7 @@ def claim_port(port: int) -> socket.socket | None:
 
 def port_problem(protocol: str, host: str, port: int) -> str | None:
     """Why ``protocol``'s server cannot listen on ``host:port`` (one line), or None."""
-    title = PROTOCOLS[protocol].title
+    title = SERVERS[protocol].title
     change = _change(protocol)
     if not 0 < port < 65536:
         return f"the {title} port {port} is not a TCP port (1-65535); {change}"
@@ -66,7 +66,7 @@ def port_problem(protocol: str, host: str, port: int) -> str | None:
 
 
 def _change(protocol: str) -> str:
-    return f"change --{protocol}-port or {port_env(protocol)}"
+    return f"change {port_flag(protocol)} or {port_env(protocol)}"
 
 
 def _bind_failure(title: str, host: str, port: int, error: OSError, change: str) -> str:
@@ -84,8 +84,8 @@ def _bind_failure(title: str, host: str, port: int, error: OSError, change: str)
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1 or args[0] not in PROTOCOLS:
-        print(f"usage: python -m services.runner {{{','.join(PROTOCOLS)}}}", file=sys.stderr)
+    if len(args) != 1 or args[0] not in SERVERS:
+        print(f"usage: python -m services.runner {{{','.join(SERVERS)}}}", file=sys.stderr)
         return 2
     settings = Settings.from_env()
     port = settings.port(args[0])
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         lock = claim_port(port) if 0 < port < 65536 else None
     except OSError:  # another fourcast server is starting, or serving, on this port
         taken = OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
-        held = _bind_failure(PROTOCOLS[args[0]].title, settings.host, port, taken,
+        held = _bind_failure(SERVERS[args[0]].title, settings.host, port, taken,
                              _change(args[0]))
         print(f"fourcast: {held}", file=sys.stderr)
         return PORT_IN_USE
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fourcast: {problem}", file=sys.stderr)
         return PORT_IN_USE
     try:
-        PROTOCOLS[args[0]].load().serve(settings)
+        SERVERS[args[0]].load().serve(settings)
     finally:
         if lock is not None:
             lock.close()

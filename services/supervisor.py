@@ -20,9 +20,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 
-from services.config import Settings, port_env
+from services.config import Settings, port_env, port_flag
 from services.progress import progress
-from services.protocols import PROTOCOLS, Protocol
+from services.protocols import SERVERS, Protocol
 from services.runner import PORT_IN_USE, port_problem
 
 READY_TIMEOUT = 60.0
@@ -130,9 +130,19 @@ def _to_stderr(message: str) -> None:
 class Supervisor:
     def __init__(self, settings: Settings, names: Sequence[str]) -> None:
         self.settings = settings
-        chosen = [PROTOCOLS[n] for n in (names or list(PROTOCOLS))]
+        chosen = [SERVERS[n] for n in names] if names else list(SERVERS.values())
+        self.skipped: list[str] = []  # "<title> is not started: <reason>", when none was named
+        if not names:
+            chosen = [p for p in chosen if not self._unavailable(p)]
         self.servers = [ServerProcess(p, settings) for p in chosen]
         self._stop = threading.Event()
+
+    def _unavailable(self, protocol: Protocol) -> bool:
+        check: Callable[[], str | None] | None = getattr(protocol.load(), "unavailable", None)
+        reason = check() if check is not None else None
+        if reason:
+            self.skipped.append(f"{protocol.title} is not started: {reason}")
+        return bool(reason)
 
     def address_problem(self) -> str | None:
         """Why these servers cannot start where they are told to (one line), or None.
@@ -144,9 +154,9 @@ class Supervisor:
         for server in self.servers:
             name = server.protocol.name
             if server.port in seen:
-                other = PROTOCOLS[seen[server.port]].title
+                other = SERVERS[seen[server.port]].title
                 problems.append(f"the {other} and {server.protocol.title} servers are both "
-                                f"given port {server.port}; change --{name}-port or "
+                                f"given port {server.port}; change {port_flag(name)} or "
                                 f"{port_env(name)}")
                 continue
             seen[server.port] = name
@@ -179,6 +189,8 @@ class Supervisor:
                 raise Interrupted("interrupted while the servers started")
             out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_display}")
+            for line in self.skipped:
+                out(line)
             out("Ctrl-C stops every server.")
             while not self._stop.wait(0.5):
                 dead = [s for s in self.servers if s.process and s.process.poll() is not None]

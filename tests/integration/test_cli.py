@@ -17,7 +17,8 @@ from typing import IO, Any
 
 import pytest
 
-from services.protocols import PROTOCOLS
+from services.config import port_env, port_flag
+from services.protocols import SERVERS
 from tests.servers import free_port, free_ports
 
 
@@ -73,8 +74,8 @@ def _stop(process: subprocess.Popen[Any]) -> None:
 
 @contextmanager
 def supervisor(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Lines, dict[str, int]]]:
-    ports = dict(zip(PROTOCOLS, free_ports(len(PROTOCOLS)), strict=True))
-    args = [f"--{name}-port={port}" for name, port in ports.items()]
+    ports = dict(zip(SERVERS, free_ports(len(SERVERS)), strict=True))
+    args = [f"{port_flag(name)}={port}" for name, port in ports.items()]
     env = {**os.environ, "FOURCAST_API_KEYS": ""}
     process = subprocess.Popen(
         [sys.executable, "-m", "services.cli", "serve", "--db", str(tmp_path / "db.sqlite3"),
@@ -112,10 +113,10 @@ def test_serve_starts_every_server_and_stops_them_on_sigterm(tmp_path: Path) -> 
     with supervisor(tmp_path) as (process, lines, ports):
         printed = "".join(lines.until("Ctrl-C stops every server."))
         assert "generated development key" in printed
-        for name in PROTOCOLS:
+        for name in SERVERS:
             assert f"127.0.0.1:{ports[name]}" in printed, printed
         children = children_of(process.pid)
-        assert len(children) == len(PROTOCOLS)
+        assert len(children) == len(SERVERS)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
         assert all(not Path(f"/proc/{child}").exists() or
@@ -140,15 +141,15 @@ def _refused_in_one_line(result: subprocess.CompletedProcess[str], protocol: str
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert f"127.0.0.1:{port} is already in use" in lines[0]
-    assert f"--{protocol}-port" in lines[0] and f"FOURCAST_{protocol.upper()}_PORT" in lines[0]
+    assert port_flag(protocol) in lines[0] and port_env(protocol) in lines[0]
 
 
-@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+@pytest.mark.parametrize("protocol", list(SERVERS))
 def test_a_port_held_by_another_program_is_refused_in_one_line(tmp_path: Path,
                                                                protocol: str) -> None:
     with socket.create_server(("127.0.0.1", 0)) as held:  # a plain listener, no SO_REUSEPORT
         port = held.getsockname()[1]
-        result = fourcast("serve", protocol, f"--{protocol}-port={port}",
+        result = fourcast("serve", protocol, f"{port_flag(protocol)}={port}",
                           "--db", str(tmp_path / "db.sqlite3"))
     _refused_in_one_line(result, protocol, port)
     assert not (tmp_path / "db.sqlite3").exists(), "refused before the database is touched"
@@ -169,13 +170,13 @@ def test_a_second_serve_on_ports_already_served_is_refused_for_each_protocol(
         lines.until("Ctrl-C stops every server.")
         for protocol, port in ports.items():
             # granian listens with SO_REUSEPORT: without the check, this one would share the port
-            result = fourcast("serve", protocol, f"--{protocol}-port={port}",
+            result = fourcast("serve", protocol, f"{port_flag(protocol)}={port}",
                               "--db", str(tmp_path / "other.sqlite3"))
             _refused_in_one_line(result, protocol, port)
             runner = subprocess.run(  # the runner refuses too (the port may be taken late)
                 [sys.executable, "-m", "services.runner", protocol], capture_output=True,
-                text=True, timeout=120, env={**os.environ, f"FOURCAST_{protocol.upper()}_PORT":
-                                             str(port), "FOURCAST_HOST": "127.0.0.1"})
+                text=True, timeout=120, env={**os.environ, port_env(protocol): str(port),
+                                             "FOURCAST_HOST": "127.0.0.1"})
             assert runner.returncode == 3 and "already in use" in runner.stderr, runner
             assert "Traceback" not in runner.stderr
         assert process.poll() is None, "the first serve still runs"
@@ -195,7 +196,7 @@ def _poll(condition: Callable[[], bool], what: str, limit: float = 60) -> None:
 def test_ctrl_c_while_the_servers_start_stops_them_at_once_with_status_130(
         tmp_path: Path) -> None:
     with supervisor(tmp_path) as (process, lines, _):
-        _poll(lambda: len(children_of(process.pid)) == len(PROTOCOLS), "the servers to start")
+        _poll(lambda: len(children_of(process.pid)) == len(SERVERS), "the servers to start")
         children = children_of(process.pid)
         process.send_signal(signal.SIGINT)  # long before the servers can all be ready
         assert process.wait(timeout=60) == 130
@@ -254,14 +255,14 @@ def test_a_mistake_in_the_settings_is_one_line_not_a_traceback(
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the port lock is Linux's")
-@pytest.mark.parametrize("protocol", list(PROTOCOLS))
+@pytest.mark.parametrize("protocol", list(SERVERS))
 def test_two_runners_started_at_once_on_one_port_one_serves_the_other_refuses(
         tmp_path: Path, protocol: str) -> None:
     # both used to pass the probe before either had bound, then both granians shared the port
     # (SO_REUSEPORT): the kernel split the clients between two servers over two databases
     port = free_port()
     env = {**os.environ, "FOURCAST_HOST": "127.0.0.1", "FOURCAST_API_KEYS": "",
-           f"FOURCAST_{protocol.upper()}_PORT": str(port)}
+           port_env(protocol): str(port)}
     runners = [subprocess.Popen([sys.executable, "-m", "services.runner", protocol],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                 env={**env, "FOURCAST_DB": str(tmp_path / f"{n}.sqlite3")})
@@ -275,7 +276,7 @@ def test_two_runners_started_at_once_on_one_port_one_serves_the_other_refuses(
         message = refused.stderr.read().splitlines()
         assert refused.returncode == 3 and len(message) == 1, message
         assert f"127.0.0.1:{port} is already in use" in message[0]
-        _poll(lambda: PROTOCOLS[protocol].load().ready("127.0.0.1", port) or
+        _poll(lambda: SERVERS[protocol].load().ready("127.0.0.1", port) or
               serving.poll() is not None, "the other runner to serve", limit=60)
         assert serving.poll() is None, "the other runner serves"
     finally:
