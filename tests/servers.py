@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from services.config import DEFAULT_PORTS, Settings
-from services.protocols import PROTOCOLS
+from services.protocols import PROTOCOLS, SERVERS
 from services.supervisor import ServerProcess
 
 HOST = "127.0.0.1"
@@ -64,3 +64,29 @@ def served(protocol: str, db_path: Path | str, log_dir: Path,
             yield server
         finally:
             server.stop()
+
+
+@contextmanager
+def served_stack(names: list[str], db_path: Path | str, log_dir: Path,
+                 extra_env: dict[str, str] | None = None) -> Iterator[dict[str, ServerProcess]]:
+    """Run the servers ``names`` (of :data:`SERVERS`) together, as ``fourcast serve`` does:
+    every server on a free loopback port and told every other's port (the web app's page and
+    the gRPC-Web proxy reach the others; the allowed origin is the web app's)."""
+    ports = dict(zip(SERVERS, free_ports(len(SERVERS)), strict=True))
+    settings = Settings(host=HOST, ports=ports, db=db_path)
+    env = {"FOURCAST_API_KEYS": API_KEY, "FOURCAST_READ_ONLY_KEYS": READ_ONLY_KEY}
+    env.update(extra_env or {})
+    servers = {name: ServerProcess(SERVERS[name], settings, env=env) for name in names}
+    with ExitStack() as stack:
+        for name, server in servers.items():
+            log = stack.enter_context(open(log_dir / f"{name}-{ports[name]}.log", "wb"))
+            server.start(stdout=log.fileno())
+            stack.callback(server.stop)
+        for name, server in servers.items():
+            try:
+                server.wait_ready()
+            except Exception:
+                log_path = log_dir / f"{name}-{ports[name]}.log"
+                raise RuntimeError(f"{name} server failed; its log:\n"
+                                   + log_path.read_text(errors="replace")) from None
+        yield servers
