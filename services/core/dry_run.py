@@ -62,6 +62,9 @@ class DryRunRepository(Repository):
     def get_station(self, station_id: str) -> Station | None:
         return self._inner.get_station(station_id)
 
+    def claim_once(self, scope: str, token: bytes, expires_at: float) -> bool:
+        raise DryRunReached  # a claim is a write
+
     def get_stations(self, station_ids: Sequence[str]) -> dict[str, Station]:
         return self._inner.get_stations(station_ids)
 

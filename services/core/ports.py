@@ -121,5 +121,15 @@ class Repository(ABC):
             time.sleep(min(CHANGE_POLL_INTERVAL, remaining))
 
     @abstractmethod
+    def claim_once(self, scope: str, token: bytes, expires_at: float) -> bool:
+        """Record ``token`` (within ``scope``) as used until ``expires_at`` (epoch seconds).
+
+        True the first time; False while an earlier claim of the same token has not expired.
+        Atomic across every process and replica sharing the store, so a one-time token (a
+        WS-Security Nonce) replayed to another replica is refused too. Expired claims are
+        forgotten. A claim is not a change: the change sequence does not move.
+        """
+
+    @abstractmethod
     def observation_span(self, station_id: str) -> tuple[datetime, datetime] | None:
         """The first and last observation times of a station, or None when it has none."""

@@ -16,6 +16,7 @@ Conventions shared by every use case:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -284,6 +285,12 @@ class WeatherService(DerivedUseCases):
             tx.delete_observation(station_id, at)
 
     # -- watching ---------------------------------------------------------------------------
+
+    def claim_once(self, scope: str, token: bytes, lifetime: float) -> bool:
+        """Whether ``token`` is used for the first time in ``scope`` within ``lifetime`` seconds
+        from now, in every process and replica sharing the store (see
+        :meth:`Repository.claim_once`)."""
+        return self.repository.claim_once(scope, token, time.time() + lifetime)
 
     def current_sequence(self) -> int:
         """The store's change sequence now: watch or poll from here to see only new data."""

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -212,6 +213,22 @@ class PostgresRepository(Store):
 
     def write(self) -> AbstractContextManager[WriteTransaction]:
         return self._locked()
+
+    def claim_once(self, scope: str, token: bytes, expires_at: float) -> bool:
+        # Not under the change counter's lock: a claim is not a change, and the primary key
+        # makes two replicas' simultaneous claims of one token resolve to one winner.
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                conn.execute("DELETE FROM used_tokens WHERE expires_at < %s", (time.time(),))
+                inserted = conn.execute(
+                    "INSERT INTO used_tokens (scope, token, expires_at) VALUES (%s, %s, %s) "
+                    "ON CONFLICT DO NOTHING", (scope, token, expires_at)).rowcount
+        except psycopg.Error as error:
+            failure = _write_failure(error)
+            if failure is error:
+                raise
+            raise failure from error
+        return inserted == 1
 
     # -- seeding ----------------------------------------------------------------------------
 

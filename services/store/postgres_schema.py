@@ -41,6 +41,13 @@ CREATE TABLE IF NOT EXISTS observations (
     PRIMARY KEY (station_id, observed_at)
 );
 CREATE INDEX IF NOT EXISTS observations_by_seq ON observations (seq);
+CREATE TABLE IF NOT EXISTS used_tokens (
+    scope TEXT NOT NULL,
+    token BYTEA NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (scope, token)
+);
+CREATE INDEX IF NOT EXISTS used_tokens_by_expiry ON used_tokens (expires_at);
 """
 
 

@@ -216,6 +216,20 @@ class SqliteRepository(Store):
                 raise
             raise failure from error
 
+    def claim_once(self, scope: str, token: bytes, expires_at: float) -> bool:
+        try:
+            with self._transaction() as db:
+                db.execute("DELETE FROM used_tokens WHERE expires_at < ?", (time.time(),))
+                inserted = db.execute(
+                    "INSERT OR IGNORE INTO used_tokens (scope, token, expires_at) "
+                    "VALUES (?, ?, ?)", (scope, token, expires_at)).rowcount
+        except sqlite3.Error as error:
+            failure = write_failure(error)
+            if failure is error:
+                raise
+            raise failure from error
+        return inserted == 1
+
     # -- reads ------------------------------------------------------------------------------
 
     def get_station(self, station_id: str) -> Station | None:

@@ -1,4 +1,9 @@
-"""The SQLite schema, with its version (a newer one is refused)."""
+"""The SQLite schema, with its version (a newer one is refused).
+
+A table added later without changing what older tables mean (``used_tokens``) is created by
+``IF NOT EXISTS`` when a database is opened, and the version stays: an older Fourcast can still
+open the database and ignores the table.
+"""
 
 from __future__ import annotations
 
@@ -30,4 +35,11 @@ CREATE TABLE IF NOT EXISTS observations (
     PRIMARY KEY (station_id, observed_at)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS observations_by_seq ON observations (seq);
+CREATE TABLE IF NOT EXISTS used_tokens (
+    scope TEXT NOT NULL,
+    token BLOB NOT NULL,
+    expires_at REAL NOT NULL,
+    PRIMARY KEY (scope, token)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS used_tokens_by_expiry ON used_tokens (expires_at);
 """

@@ -263,3 +263,28 @@ def test_a_sqlite_time_range_query_is_an_index_range(db_path: Path) -> None:
             "observed_at >= ? AND observed_at < ? ORDER BY observed_at",
             ("KAAA", 0, 1)).fetchall()
     assert "USING PRIMARY KEY (station_id=? AND observed_at>? AND observed_at<?)" in str(plan)
+
+
+CLAIM = ("import sys, time; from services.store import connect\n"
+         "with connect(sys.argv[1]) as store:\n"
+         "    print(store.claim_once('nonce', b'once', time.time() + 60))")
+
+
+def test_a_one_time_token_is_claimed_once_across_processes(store_target: str | Path) -> None:
+    # replicas share the store: a Nonce replayed to any of them is refused by the claim
+    claims = [subprocess.Popen([sys.executable, "-c", CLAIM, str(store_target)],
+                               stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    answers = [p.communicate(timeout=120)[0].strip() for p in claims]
+    assert sorted(answers) == ["False", "False", "False", "True"], answers
+
+
+def test_a_claim_is_per_scope_expires_and_is_not_a_change(store: Store) -> None:
+    import time
+
+    before = store.current_sequence()
+    assert store.claim_once("nonce", b"a", time.time() + 60)
+    assert not store.claim_once("nonce", b"a", time.time() + 60)
+    assert store.claim_once("other", b"a", time.time() + 60)
+    assert store.claim_once("nonce", b"gone", time.time() - 1)  # already expired
+    assert store.claim_once("nonce", b"gone", time.time() + 60)  # so it may be claimed again
+    assert store.current_sequence() == before
