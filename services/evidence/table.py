@@ -2,6 +2,9 @@
 
 Only facts that are the same on every run go in: methods, paths, status codes, header names,
 byte counts of the same exchange. Latencies do not (they change from run to run).
+
+The row "called from a browser page" needs a browser and the servers a page needs (targets
+started with ``browser=True``); without them the table has no such row.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from services.evidence.capabilities import FIELDS, PUSH, YEAR, measure_all
+from services.evidence.capabilities.browser import BROWSER, measure_from_page
 from services.evidence.compare import Comparison, compare
 from services.evidence.decode import Exchange
 from services.evidence.probe import ProbeReport, ServerProbe, probe_all
@@ -100,6 +104,10 @@ def build_rows(targets: Sequence[Target], report: ProbeReport) -> list[tuple[str
     for capability in (PUSH, FIELDS, YEAR):
         row(capability, [measured[p].get(capability).cell.replace("|", "\\|")
                          for p in protocols])
+    page = targets[0].page if targets else None
+    if page is not None:
+        from_page = measure_from_page(targets, page)
+        row(BROWSER, [from_page[p].cell.replace("|", "\\|") for p in protocols])
     row("contract document", [
         f"`{_address_free(PROTOCOLS[t.protocol].load().describe(t.host, t.port)[0], t)}`"
         for t in targets])
@@ -135,6 +143,10 @@ def render_table(targets: Sequence[Target]) -> str:
               "Each call is made by a new client, so a client that finds its URLs by following "
               "links pays here for reading the entry point first (once per client, and "
               "cacheable)."]
+    if targets and targets[0].page is not None:
+        lines += ["", f"*{BROWSER.capitalize()}*: what the web app's page (its origin is the "
+                  "one the servers allow) could do in headless Chromium at each protocol's own "
+                  "address: `fetch` and `WebSocket` as a page has them, nothing else."]
     lines += ["", END]
     return "\n".join(lines)
 
