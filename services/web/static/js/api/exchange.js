@@ -218,7 +218,8 @@ export class Call {
         },
       });
       exchange.bytesReceived = 0;
-      exchange.progress = () => received;  // a stream's bytes so far
+      // a stream's bytes so far (not enumerable: an exchange stays plain data)
+      Object.defineProperty(exchange, "progress", { value: () => received, enumerable: false });
       return new Response(response.body.pipeThrough(counter), {
         status: response.status, statusText: response.statusText, headers: response.headers,
       });
