@@ -9,11 +9,12 @@
   :mod:`.limits` (depth, aliases) and :mod:`.cost` (the estimate before execution) measure
   each fragment once, in time linear in the document;
 - :mod:`.subscription` — the live feed, within a budget per server, client and websocket;
-- :mod:`.app` — ``create_app(service)``, the ASGI application, whose answers' media type
-  :mod:`.media` negotiates; :mod:`.server` — the production server behind
-  ``fourcast serve graphql``.
+- :mod:`.app` — the GraphQL view, whose answers' media type :mod:`.media` negotiates;
+  :mod:`.routes` — ``create_app(service)``, the ASGI application: the view, GraphiQL's files
+  (:mod:`.graphiql`, no CDN) and the bench endpoints, behind CORS (:mod:`.cors`);
+  :mod:`.server` — the production server behind ``fourcast serve graphql``.
 """
 
-from services.graphql_api.app import create_app
+from services.graphql_api.routes import create_app
 
 __all__ = ["create_app"]

@@ -1,4 +1,4 @@
-"""The ASGI application: Strawberry's view with Fourcast's context and HTTP answers.
+"""The GraphQL view: Strawberry's, with Fourcast's context and HTTP answers.
 
 On top of Strawberry's GraphQL-over-HTTP handling:
 
@@ -12,7 +12,12 @@ On top of Strawberry's GraphQL-over-HTTP handling:
   type, always as a GraphQL error body with ``extensions.code``, never a traceback or a 5xx;
 - a body over :data:`MAX_BODY_BYTES` is refused with 413 and ``RESOURCE_EXHAUSTED`` before
   it is parsed (as declared by ``Content-Length``, or as it streams in);
-- the context carries the service, the Bearer credential and per-request DataLoaders.
+- the context carries the service, the Bearer credential and per-request DataLoaders;
+- a websocket handshake from a browser page is accepted from this server's own origin and
+  the ``origins`` given (the web app's), and refused with 403 from any other (Strawberry's
+  check; a client that sends no ``Origin`` is not a browser, and is accepted);
+- GraphiQL (a GET that accepts HTML) loads its files from this server, not a CDN
+  (:mod:`.graphiql`).
 """
 
 from __future__ import annotations
@@ -22,14 +27,14 @@ import contextlib
 import contextvars
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextvars import ContextVar
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -39,12 +44,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.graphql import OperationType
 
 from services.core.budget import StreamBudget, proxy_hops
-from services.core.ceiling import bench_endpoints_enabled
 from services.core.service import WeatherService
 from services.core.validation import MAX_IMPORT
-from services.graphql_api.ceiling import BenchEndpoints
 from services.graphql_api.context import Context, bearer_credential, client_of
 from services.graphql_api.errors import BAD_REQUEST, REQUEST_ERROR_CODES
+from services.graphql_api.graphiql import offline_page
 from services.graphql_api.media import GRAPHQL_RESPONSE, JSON, content_type, negotiate
 from services.graphql_api.schema import build_schema
 from services.graphql_api.subscription import (
@@ -155,8 +159,11 @@ def _is_request_error(data: Mapping[str, Any]) -> bool:
 class FourcastGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LimitedTransportWS
 
-    def __init__(self, service: WeatherService, streams: StreamBudget | None = None) -> None:
-        super().__init__(build_schema(), **VIEW_SETTINGS)
+    def __init__(self, service: WeatherService, streams: StreamBudget | None = None,
+                 origins: Sequence[str] = ()) -> None:
+        # a websocket handshake whose Origin is neither this server's own nor one of these
+        # is refused (403) before it is upgraded; one without Origin (not a browser) is not
+        super().__init__(build_schema(), allowed_origins=origins, **VIEW_SETTINGS)
         self.max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
         # its own few threads: heavy requests queue here, not in the pool that store reads use
         self.heavy = ThreadPoolExecutor(HEAVY_WORKERS, thread_name_prefix="graphql-heavy")
@@ -170,6 +177,9 @@ class FourcastGraphQL(GraphQL[Context, None]):
         credential = bearer_credential(request.headers)
         return Context(self.service, credential, self.streams, functools.partial(
             client_of, request, credential, self.service.keys, self.proxy_hops))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(offline_page())  # GraphiQL, its files served here (.graphiql)
 
     def decode_json(self, data: str | bytes) -> object:
         """JSON, where a document nested past the decoder's bound is malformed JSON like any
@@ -239,16 +249,16 @@ class FourcastGraphQL(GraphQL[Context, None]):
         except HTTPException as error:
             status = 415 if error.reason == _UNSUPPORTED else error.status_code
             code = "BAD_USER_INPUT" if isinstance(error, _BadVariables) else None
-            response = _error_response(status, error.reason, code)
+            response = error_response(status, error.reason, code)
         except _BodyTooLarge:
             await _drain(receive, 4 * MAX_BODY_BYTES)
-            response = _error_response(413, too_large)
+            response = error_response(413, too_large)
         except ClientDisconnect:
             # Granian ends the body this way both when the client has gone and when the body
             # is not valid HTTP (a bad chunk-size line): a client still there gets a 400, one
             # that has gone cannot get anything (the send fails), and neither is a server error.
-            refusal = _error_response(400, "the request body could not be read: it is not "
-                                           "valid HTTP/1.1 (a malformed chunked encoding?)")
+            refusal = error_response(400, "the request body could not be read: it is not "
+                                          "valid HTTP/1.1 (a malformed chunked encoding?)")
             with contextlib.suppress(Exception):
                 await refusal(scope, receive, send)
             return
@@ -261,7 +271,8 @@ _STATUS_CODES = {405: "METHOD_NOT_ALLOWED", 413: "RESOURCE_EXHAUSTED"}
 _UNSUPPORTED = "Unsupported content type"  # Strawberry's reason for a body that is not JSON
 
 
-def _error_response(status: int, reason: str, code: str | None = None) -> Response:
+def error_response(status: int, reason: str, code: str | None = None) -> Response:
+    """A refusal as a GraphQL error body with ``extensions.code``, in the negotiated type."""
     code = code or _STATUS_CODES.get(status, BAD_REQUEST)
     headers = {"Allow": "POST"} if status == 405 else {}
     if status == 415:
@@ -273,46 +284,4 @@ def _error_response(status: int, reason: str, code: str | None = None) -> Respon
     return response
 
 
-class PathRouter:
-    """Serve the GraphQL app at :data:`PATH`, and over HTTP the bench endpoints (unless they
-    are off, :mod:`.ceiling`); anything else is a JSON 404."""
-
-    def __init__(self, app: FourcastGraphQL) -> None:
-        self.app = app
-        self.bench = BenchEndpoints(**VIEW_SETTINGS) if bench_endpoints_enabled() else None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
-            return
-        path = scope["path"].rstrip("/")
-        bench = self.bench.route(path) if self.bench and scope["type"] == "http" else None
-        if path == PATH:
-            await self.app(scope, receive, send)
-        elif bench is not None:
-            await bench(scope, receive, send)
-        elif scope["type"] == "http":
-            await _error_response(404, f"not found: GraphQL is served at {PATH}")(
-                scope, receive, send)
-        else:
-            await WebSocket(scope, receive, send).close(code=1008)
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-def create_app(service: WeatherService, streams: StreamBudget | None = None) -> PathRouter:
-    """The ASGI application serving ``service`` at ``/graphql`` (HTTP and websockets), its
-    subscriptions within ``streams`` (by default from the environment, see
-    :mod:`services.core.budget`)."""
-    return PathRouter(FourcastGraphQL(service, streams))
-
-
-__all__ = ["PATH", "FourcastGraphQL", "create_app"]
+__all__ = ["MAX_BODY_BYTES", "PATH", "VIEW_SETTINGS", "FourcastGraphQL", "error_response"]

@@ -14,17 +14,21 @@ import httpx
 from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import Server
+from starlette.types import ASGIApp
 
 from services.config import Settings, build_service
-from services.graphql_api.app import PATH, PathRouter, create_app
+from services.graphql_api.app import PATH
+from services.graphql_api.routes import create_app
 
 READY_QUERY = "{__typename}"
 
 
-def app_from_env() -> PathRouter:
-    """The application over the store and keys named by the environment (the worker's
-    factory: Granian imports it in the worker process, which inherits the settings)."""
-    return create_app(build_service(Settings.from_env()))
+def app_from_env() -> ASGIApp:
+    """The application over the store and keys named by the environment, for pages of the
+    web app's origins (the worker's factory: Granian imports it in the worker process, which
+    inherits the settings)."""
+    settings = Settings.from_env()
+    return create_app(build_service(settings), origins=settings.web_origins())
 
 
 def serve(settings: Settings) -> None:
