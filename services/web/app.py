@@ -130,4 +130,5 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> SecurityHea
         ],
         exception_handlers={HTTPException: http_error},
     )
+    app.router.redirect_slashes = False  # "/static" is no page: a 404, not a redirect to one
     return SecurityHeaders(app, settings)
