@@ -119,7 +119,7 @@ async function loadAll(chart) {
     find(document, "#chart-caption").textContent =
       `Daily minimum and maximum temperature, ${results.range.start} to ${results.range.end} ` +
       "(the station's local days up to its latest observation).";
-    chart.show(results.daily, units);
+    chart.show(results.daily, units, results.range);
   }, (error) => {
     if (load !== page.load) return;
     renderWeatherError(weather, error);

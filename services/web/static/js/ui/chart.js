@@ -3,7 +3,7 @@
 
 import { uPlot } from "../../vendor/vendor.js";
 import { el, replaceChildren } from "./dom.js";
-import { formatValue, unitCode, unitSymbol } from "./format.js";
+import { addDays, formatValue, unitCode, unitSymbol } from "./format.js";
 
 const HEIGHT = 220;
 
@@ -20,10 +20,14 @@ export class DailyChart {
       .addEventListener("change", () => this.#draw());
   }
 
-  /** Shows `days` (DailySummary[], oldest first) in `units`. */
-  show(days, units) {
+  /**
+   * Shows `days` (DailySummary[], oldest first) in `units` over the dates `range` ({start, end},
+   * inclusive): a date without observations has no summary, and is a gap in the lines.
+   */
+  show(days, units, range) {
     this.days = days;
     this.units = units;
+    this.range = range;
     this.#draw();
     this.#fillTable();
   }
@@ -54,26 +58,33 @@ export class DailyChart {
       grid: { stroke: colour("--grid"), width: 1 },
       ticks: { stroke: colour("--grid"), width: 1 },
     };
+    const byDate = new Map(days.map((day) => [day.date, day]));
+    const dates = [];
+    for (let date = this.range.start; date <= this.range.end; date = addDays(date, 1)) {
+      dates.push(date);
+    }
     const data = [
-      days.map((day) => Date.parse(`${day.date}T00:00:00Z`) / 1000),
-      days.map((day) => day.temperature_min),
-      days.map((day) => day.temperature_max),
+      dates.map((date) => Date.parse(`${date}T00:00:00Z`) / 1000),
+      dates.map((date) => byDate.get(date)?.temperature_min ?? null),
+      dates.map((date) => byDate.get(date)?.temperature_max ?? null),
     ];
+    const halfDay = 12 * 3600;
     const options = {
       width: this.#width(),
       height: HEIGHT,
       // Dates are the station's calendar days: draw them as written, not in the viewer's zone.
       tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), "Etc/UTC"),
-      scales: { x: { time: true } },
+      // The whole range, even where the days at either end have no observations.
+      scales: { x: { time: true, range: () => [data[0][0] - halfDay, data[0].at(-1) + halfDay] } },
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
       series: [
         { label: "Date", value: "{YYYY}-{MM}-{DD}" },
         { label: "Min", stroke: colour("--chart-min"), width: 2,
-          points: { size: 6, fill: colour("--chart-min") },
+          points: { show: true, size: 6, fill: colour("--chart-min") },
           value: (u, v) => legendValue(v, code) },
         { label: "Max", stroke: colour("--chart-max"), width: 2,
-          points: { size: 6, fill: colour("--chart-max") },
+          points: { show: true, size: 6, fill: colour("--chart-max") },
           value: (u, v) => legendValue(v, code) },
       ],
       axes: [
@@ -82,8 +93,8 @@ export class DailyChart {
       ],
     };
     this.plot = new uPlot(options, data, this.container);
-    const first = days[0].date;
-    const last = days[days.length - 1].date;
+    const first = this.range.start;
+    const last = this.range.end;
     this.container.setAttribute("role", "img");
     this.container.setAttribute("aria-label",
       `Daily minimum and maximum temperature, ${first} to ${last}, in ${unitSymbol(code)}. ` +

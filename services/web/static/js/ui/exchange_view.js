@@ -67,7 +67,23 @@ function message(firstLine, headers, body, hide, role) {
   if (body === null || body === undefined || body === "") {
     return [head, el("p", { class: "hint" }, "(no body)")];
   }
-  return [head, bodyView(hide(prettyBody(body)), role)];
+  const gqlDocument = graphqlDocument(body);
+  return [head, bodyView(hide(prettyBody(body)), role),
+    gqlDocument ? [el("p", { class: "hint" }, "The GraphQL document in it, as the server reads it:"),
+      bodyView(hide(gqlDocument), `${role}-document`)] : null];
+}
+
+/** The GraphQL document a JSON body carries ("query", or a subscribe message's payload). */
+function graphqlDocument(body) {
+  const text = String(body).trim();
+  if (!text.startsWith("{") || !text.includes("query")) return null;
+  try {
+    const parsed = JSON.parse(text);
+    const query = parsed?.query ?? parsed?.payload?.query;
+    return typeof query === "string" ? query.trim() : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The body, cut at MAX_LINES / MAX_CHARS with a button that shows the rest. */

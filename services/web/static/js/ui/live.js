@@ -45,11 +45,21 @@ export class Live {
     const how = client.pushes ? "pushed" : `polled every ${formatMs(pollInterval(client))}`;
     panel.setLive("connecting", `opening the watch on ${station.id}…`);
     let watch = null;
+    let polls = 0;
     const current = () => this.watches.get(protocol) === watch;
+    const watching = `watching ${station.id}: ${how}`;
     try {
       watch = client.watch([station.id], units, {
-        onOpen: () => {
-          if (current()) panel.setLive("connected", `watching ${station.id}: ${how}`);
+        onOpen: (exchange) => {
+          if (!current()) return;
+          panel.setLive("connected", watching);
+          panel.showWatch(exchange);
+        },
+        onPoll: () => {
+          polls += 1;
+          if (current() && panel.root.dataset.live === "connected") {
+            panel.setLive("connected", `${watching} (${polls} ${polls === 1 ? "poll" : "polls"} so far)`);
+          }
         },
         onEvent: (recorded, exchange) => {
           if (current()) this.#arrived(panel, recorded, exchange);
@@ -143,7 +153,7 @@ export class Live {
 }
 
 function pollInterval(client) {
-  return client.pollIntervalMs ?? DEFAULT_POLL_MS;
+  return client.pollInterval ?? DEFAULT_POLL_MS;
 }
 
 function showDelay(output, ms, polled) {

@@ -48,7 +48,7 @@ export class ProtocolPanel {
     const slot = el("div", { class: "exchange-slot" });
     if (generation === this.generation) this.exchanges.append(slot);
     return (exchanges, options) => {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation || exchanges.length === 0) return;
       slot.append(...exchanges.map((exchange) => exchangeView(exchange, options)));
       this.#updateTotals();
     };
@@ -71,11 +71,11 @@ export class ProtocolPanel {
   fail(generation, error) {
     if (generation !== this.generation) return;
     this.#setState("error");
-    this.#error(error);
+    this.#error(error, (error.exchanges ?? []).length > 0);
     find(this.root, "[data-role=latest]").textContent = "no answer";
   }
 
-  #error(error) {
+  #error(error, withExchanges = false) {
     const box = find(this.root, "[data-role=error]");
     if (!error) {
       box.hidden = true;
@@ -86,7 +86,8 @@ export class ProtocolPanel {
     replaceChildren(box,
       el("p", {}, el("strong", { dataset: { field: "error-code" } }, error.code ?? "ERROR"), ": ",
         el("span", { dataset: { field: "error-message" } }, error.message ?? String(error))),
-      el("p", { class: "hint" }, "The exchange below shows the answer exactly as the server gave it."));
+      withExchanges ? el("p", { class: "hint" },
+        "The exchanges below show the answer exactly as the server gave it.") : null);
   }
 
   #setState(state) {
@@ -113,9 +114,21 @@ export class ProtocolPanel {
 
   // Live
 
+  /** What opened the watch (the SSE request, the subscription, the stream, the first poll). */
+  showWatch(exchange) {
+    const box = find(this.root, "[data-role=watch]");
+    replaceChildren(box);
+    if (!exchange) return;
+    const view = exchangeView(exchange);
+    view.dataset.role = "watch-exchange";
+    view.querySelector(".exchange-label").prepend(el("span", { class: "exchange-kind" }, "watch"));
+    box.append(view);
+  }
+
   /** The watch is opening (state "connecting"), open ("connected") or failed ("error"). */
   setLive(state, text) {
     this.root.dataset.live = state;
+    if (state !== "connected") replaceChildren(find(this.root, "[data-role=watch]"));
     find(this.root, "[data-role=live-state]").textContent = text;
   }
 

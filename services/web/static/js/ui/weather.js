@@ -24,7 +24,8 @@ export function renderLatest(root, observation, station) {
     valueOutput("temperature", observation.temperature, unitCode(units, "temperature")));
   const rows = READINGS.map(([label, field, quantity]) => {
     const value = valueOutput(field, observation[field], unitCode(units, quantity));
-    const extra = field === "wind_speed" ? windDirection(observation.wind_direction) : null;
+    const extra = field === "wind_speed" && observation.wind_speed !== null
+      ? windDirection(observation.wind_direction) : null;
     return [el("dt", {}, label), el("dd", {}, value, extra)];
   });
   replaceChildren(root.querySelector("#latest"), rows);
