@@ -16,6 +16,7 @@ from spyne.protocol.soap import Soap11
 from spyne.server.wsgi import WsgiApplication
 
 from services.core.service import WeatherService
+from services.cors import CorsMiddleware
 from services.soap_api import PATH
 from services.soap_api.ceiling import PARSER_SETTINGS, with_bench_endpoints
 from services.soap_api.faults import protocol_fault, quiet_client_fault_logs
@@ -71,8 +72,16 @@ def spyne_app(service: WeatherService, *,
     return WsgiApplication(application, max_content_length=MAX_REQUEST_BYTES)
 
 
+# What a page does here: GET the WSDL, POST an envelope (with SOAPAction: a preflight first).
+CORS_METHODS = ("GET", "POST")
+
+
 def create_app(service: WeatherService, *,
-               extra_services: Sequence[type[ServiceBase]] = ()) -> WsgiApp:
-    """The WSGI app for ``service``; ``extra_services`` lets a benchmark add its own."""
-    return with_bench_endpoints(
-        _only(PATH, guard(spyne_app(service, extra_services=extra_services))))
+               extra_services: Sequence[type[ServiceBase]] = (),
+               cors_origins: Sequence[str] = ()) -> WsgiApp:
+    """The WSGI app for ``service``; ``extra_services`` lets a benchmark add its own;
+    pages from ``cors_origins`` may call it from a browser (``services/cors.py``)."""
+    app = _only(PATH, guard(spyne_app(service, extra_services=extra_services)))
+    if cors_origins:  # the bench endpoints stay outside: their ceiling meets nothing of ours
+        app = CorsMiddleware(app, cors_origins, methods=CORS_METHODS)
+    return with_bench_endpoints(app)

@@ -30,7 +30,8 @@ def app_from_env() -> Any:
     """The WSGI app over the store and keys named by the environment (granian's factory)."""
     from services.soap_api.app import create_app
 
-    app = create_app(build_service(Settings.from_env()))
+    settings = Settings.from_env()
+    app = create_app(build_service(settings), cors_origins=settings.web_origins())
     # Spyne runs a full gc.collect() after a request once a second, and with several threads
     # often several in a row (each checks the last run's time before the first has recorded
     # it): walking everything built at startup, 75 ms each, it was a third of the server's
