@@ -39,6 +39,8 @@ def timestamp(value: datetime) -> str:
 
 
 BATCH = "/observations"  # observations of any stations, POSTed as one all-or-nothing batch
+OPENAPI_DOCUMENT = "/openapi.json"
+DOCS = "/docs"  # Swagger UI over the OpenAPI document (rest_api/docs.py): not an operation
 
 
 def _segment(value: str) -> str:

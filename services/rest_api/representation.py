@@ -28,12 +28,18 @@ JSON = "application/json"
 PROBLEM = "application/problem+json"
 EVENT_STREAM = "text/event-stream"
 OPENAPI = "application/vnd.oai.openapi+json"
+HTML = "text/html"
 OFFERED = (HAL, JSON)
 FEED_OFFERED = (HAL, JSON, EVENT_STREAM)  # a live feed (routes/live.py)
 OPENAPI_OFFERED = (JSON, OPENAPI)
+# The entry point, also a page for a browser (rest_api/pages.py); HAL first, so */* and no
+# Accept still get HAL, while a browser's Accept (text/html before */*) gets the page.
+ENTRY_OFFERED = (HAL, JSON, HTML)
 # Every choice a resource offers. What a request negotiates over each of them is all that its
 # Accept header changes in an answer, so the origin cache keys on that (accept_variant).
-NEGOTIATIONS = (OFFERED, FEED_OFFERED, OPENAPI_OFFERED)
+NEGOTIATIONS = (OFFERED, FEED_OFFERED, OPENAPI_OFFERED, ENTRY_OFFERED)
+# The choices whose plain-JSON answer has the HAL answer's bytes: its tag gets ".json".
+JSON_SUFFIXED = (OFFERED, ENTRY_OFFERED)
 # Accept headers up to this long are remembered with their variant (most clients send one of
 # a handful); longer ones are parsed each time, so memory stays bounded.
 REMEMBERED_ACCEPT_LENGTH = 256
@@ -112,13 +118,22 @@ def content_tag(data: bytes) -> str:
 
 def represent(document: Any, *, cache: str, version: str | None = None, status: int = 200,
               link_header: dict[str, str] | None = None, location: str | None = None,
-              offered: tuple[str, ...] = OFFERED) -> Response:
+              offered: tuple[str, ...] = OFFERED,
+              page: Callable[[Any], str] | None = None) -> Response:
     """A JSON representation with its validators and caching headers; 304 when the
-    client's copy (``If-None-Match``) is still current."""
+    client's copy (``If-None-Match``) is still current. Where ``offered`` has HTML,
+    ``page`` writes the document as one."""
     media = negotiate(offered)
-    data = serialise(document)
+    if media != HTML:
+        data = serialise(document)
+        content_type = media
+    elif page is not None:
+        data = page(document).encode()
+        content_type = f"{HTML}; charset=utf-8"
+    else:
+        raise TypeError("a resource that offers HTML needs a page to write it")
     tag = version or content_tag(data)
-    if media == JSON and offered == OFFERED:
+    if media == JSON and offered in JSON_SUFFIXED:
         tag += ".json"
     headers = [("ETag", f'"{tag}"'), ("Cache-Control", CACHE[cache]), ("Vary", "Accept")]
     if link_header:
@@ -129,7 +144,7 @@ def represent(document: Any, *, cache: str, version: str | None = None, status: 
     if (status == 200 and "HTTP_IF_NONE_MATCH" in request.environ
             and request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(tag)):
         return Response(status=304, headers=headers)
-    return Response(data, status, headers=headers, content_type=media)
+    return Response(data, status, headers=headers, content_type=content_type)
 
 
 def no_content() -> Response:

@@ -16,8 +16,10 @@ CACHE_ENV = "FOURCAST_REST_CACHE"  # "0": render every answer (for measuring the
 
 def application() -> Flask:
     """Factory for granian (``factory=True``): one service per worker process."""
+    settings = Settings.from_env()
     config = {"REPRESENTATION_CACHE": os.environ.get(CACHE_ENV, "1") != "0",
               # live streams may hold half of the threads: the other half serve the rest
               "MAX_STREAMS": max(1, blocking_threads() // 2),
-              "PROXY_HOPS": proxy_hops()}
-    return create_app(build_service(Settings.from_env()), config)
+              "PROXY_HOPS": proxy_hops(),
+              "CORS_ORIGINS": settings.web_origins()}
+    return create_app(build_service(settings), config)

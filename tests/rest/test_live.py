@@ -172,7 +172,7 @@ def test_a_client_that_does_not_ask_for_the_stream_gets_a_description_of_the_fee
                    {"Accept": "application/hal+json, text/event-stream;q=0.5"}):
         response = http.get("/stations/KJFK/observations/live?units=us", headers=accept)
         assert response.status_code == 200, accept
-        assert response.headers["vary"] == "Accept"
+        assert response.headers["vary"] == "Accept, Origin"
         feed = response.json()
         assert (feed["station_ids"], feed["units"]) == (["KJFK"], "us")
         assert feed["_links"]["stream"] == {
