@@ -34,6 +34,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 VENDOR_PREFIX = "/static/vendor/"
 VENDOR_CACHE = "public, max-age=86400"
 REVALIDATE = "no-cache"
+ALLOW = "GET, HEAD"
 
 # The types of what the page ships, spelled here rather than taken from the machine's
 # mime.types (which differs between systems, and knows no .binpb).
@@ -119,13 +120,16 @@ def create_app(settings: Settings, static_dir: Path = STATIC_DIR) -> SecurityHea
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:  # every resource here is read-only (Starlette's own
+            headers["Allow"] = ALLOW  # Allow lists a set, in a different order per process)
         return PlainTextResponse(f"{error.status_code} {error.detail}\n", error.status_code,
-                                 headers=error.headers)
+                                 headers=headers)
 
     app = Starlette(
         routes=[
-            Route("/", index, methods=["GET", "HEAD"]),
-            Route("/config.json", config_json, methods=["GET", "HEAD"]),
+            Route("/", index, methods=["GET"]),  # and HEAD, which Starlette adds
+            Route("/config.json", config_json, methods=["GET"]),
             Mount("/static", app=files, name="static"),
         ],
         exception_handlers={HTTPException: http_error},
