@@ -8,6 +8,7 @@ own signals (``document.body.dataset.ready``, a panel's state) with a generous l
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -74,7 +75,8 @@ def test_every_control_is_reached_with_the_tab_key_and_shows_a_focus_ring(
     page, log = desktop
     stops = focus_stops(page)
     reached = {(s["tag"], s["name"] or s["id"]) for s in stops}
-    for control in [("select", "station"), ("input", "units"), ("select", "protocol"),
+    for control in [("select", "station"), ("input", "units"), ("button", "reload"),
+                    ("select", "protocol"),
                     ("input", "api_key"), ("input", "temperature")]:
         assert control in reached, f"Tab never reaches {control}; it reaches {sorted(reached)}"
     assert any(s["tag"] == "button" and s["text"] == "Record observation" for s in stops)
@@ -101,6 +103,12 @@ def test_units_and_an_exchange_are_usable_with_the_keyboard_alone(
     assert unit == "degF"
     assert page.get_attribute("#agreement", "data-agree") == "true"
 
+    page.focus("#reload")
+    page.keyboard.press("Enter")  # the four load again
+    assert page.evaluate("() => document.body.dataset.ready") == "false"
+    page.wait_for_function(READY, timeout=LIMIT_MS)
+    assert page.get_attribute('#weather [data-field="temperature"]', "data-unit") == "degF"
+
     summary = page.locator('section.panel[data-protocol="soap"] details[data-role="exchange"] '
                            "> summary").first
     summary.focus()
@@ -126,7 +134,7 @@ def test_at_a_phones_width_the_panels_stack_and_nothing_scrolls_sideways(
         assert all(box is not None for box in boxes)
         lefts = {round(box["x"]) for box in boxes}
         assert len(lefts) == 1, f"the panels are not in one column: {boxes}"
-        for above, below in zip(boxes, boxes[1:]):
+        for above, below in itertools.pairwise(boxes):
             assert below["y"] >= above["y"] + above["height"], "panels overlap"
         for box in boxes:
             assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
@@ -147,7 +155,8 @@ def _contrast(foreground: str, background: str) -> float:
 
 
 COLOURS = """() => {
-  const colour = (selector, property) => getComputedStyle(document.querySelector(selector))[property];
+  const colour = (selector, property) =>
+    getComputedStyle(document.querySelector(selector))[property];
   return {
     page: colour('body', 'backgroundColor'), text: colour('body', 'color'),
     card: colour('.card', 'backgroundColor'), muted: colour('.card .hint', 'color'),

@@ -64,6 +64,8 @@ async function main() {
     page.station = page.stations.find((s) => s.id === event.target.value);
     reload();
   });
+  find(document, "#choose").addEventListener("submit", (event) => event.preventDefault());
+  find(document, "#reload").addEventListener("click", () => loadAll(chart));
   for (const radio of document.querySelectorAll("input[name=units]")) {
     radio.addEventListener("change", () => {
       if (radio.checked) {
