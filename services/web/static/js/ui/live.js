@@ -7,6 +7,7 @@
 
 import { nowInstant } from "../api/model.js";
 import { el, replaceChildren } from "./dom.js";
+import { inOwnWords } from "./errors.js";
 import { exchangeView } from "./exchange_view.js";
 import { formatValue, formatMs } from "./format.js";
 
@@ -131,19 +132,20 @@ export class Live {
         "Watch it arrive in the panels below.", exchanges, apiKey);
     } catch (error) {
       this.writes.delete(key);
-      this.#report("error", null, error.exchanges ?? [], apiKey, error);
+      this.#report("error", null, error.exchanges ?? [], apiKey, error,
+        inOwnWords(protocol, error) && `${panel.client.title} said: ${inOwnWords(protocol, error)}`);
     } finally {
       button.disabled = false;
     }
   }
 
-  #report(state, text, exchanges = [], apiKey = "", error = null) {
+  #report(state, text, exchanges = [], apiKey = "", error = null, said = null) {
     this.status.dataset.state = state;
     if (error) {
       replaceChildren(this.status,
         el("strong", { dataset: { field: "error-code" } }, error.code ?? "ERROR"), ": ",
         el("span", { dataset: { field: "error-message" } }, error.message ?? String(error)),
-        " (nothing was recorded).");
+        " (nothing was recorded).", said ? [" ", el("span", { class: "said" }, said, ".")] : null);
     } else {
       replaceChildren(this.status, text);
     }

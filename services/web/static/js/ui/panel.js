@@ -2,6 +2,7 @@
 // the exchanges behind it, an error in the protocol's own words, and the live arrivals.
 
 import { el, find, replaceChildren } from "./dom.js";
+import { inOwnWords } from "./errors.js";
 import { exchangeView } from "./exchange_view.js";
 import { formatBytes, formatMs, unitCode, valueOutput } from "./format.js";
 
@@ -83,9 +84,12 @@ export class ProtocolPanel {
       return;
     }
     box.hidden = false;
+    const words = inOwnWords(this.client.protocol, error);
     replaceChildren(box,
       el("p", {}, el("strong", { dataset: { field: "error-code" } }, error.code ?? "ERROR"), ": ",
         el("span", { dataset: { field: "error-message" } }, error.message ?? String(error))),
+      words ? el("p", { class: "said" }, `${this.client.title} said: `,
+        el("code", { dataset: { field: "error-said" } }, words)) : null,
       withExchanges ? el("p", { class: "hint" },
         "The exchanges below show the answer exactly as the server gave it.") : null);
   }
