@@ -120,6 +120,27 @@ def test_units_and_an_exchange_are_usable_with_the_keyboard_alone(
     assert not log.problems()
 
 
+def test_a_long_body_is_cut_and_shown_whole_from_the_keyboard(
+        desktop: tuple[Any, PageLog]) -> None:
+    page, log = desktop
+    # REST's seven-day forecast, indented, is longer than an exchange shows at first
+    forecast = page.locator('section.panel[data-protocol="rest"] details[data-role="exchange"]',
+                            has_text="/forecast").first
+    forecast.locator("> summary").focus()
+    page.keyboard.press("Enter")
+    body = forecast.locator('[data-role="response-body"]')
+    cut = body.inner_text()
+    assert cut.rstrip().endswith("…")
+    show_all = forecast.get_by_role("button", name=re.compile(r"^Show all \(\d+ more lines\)$"))
+    show_all.focus()
+    page.keyboard.press("Enter")
+    whole = body.inner_text()
+    assert len(whole) > len(cut) and whole.startswith(cut.rstrip("…\n"))
+    assert '"periods"' in whole and whole.rstrip().endswith("}")
+    assert show_all.count() == 0
+    assert not log.problems()
+
+
 def test_at_a_phones_width_the_panels_stack_and_nothing_scrolls_sideways(
         chromium: Any, web_url: str) -> None:
     context, page, log = open_page(chromium, PHONE)
