@@ -55,3 +55,33 @@ def test_generated_files_are_excluded_from_lint() -> None:
     linted = result.stdout.split()
     assert any(name.endswith("v1/__init__.py") for name in linted), result.stdout
     assert not [name for name in linted if "_pb2" in name]
+
+
+def test_the_check_names_a_descriptor_set_that_no_longer_matches(tmp_path: Path) -> None:
+    stale = tmp_path / "fourcast.binpb"
+    stale.write_bytes(_script().DESCRIPTOR_SET.read_bytes()[:-1])
+    assert _script().differences(descriptor_set=stale) == [str(stale)]
+
+
+def test_the_descriptor_set_is_the_same_bytes_every_time(tmp_path: Path) -> None:
+    script = _script()
+    script.generate_descriptor_set(tmp_path / "one.binpb")
+    script.generate_descriptor_set(tmp_path / "two.binpb")
+    assert (tmp_path / "one.binpb").read_bytes() == (tmp_path / "two.binpb").read_bytes() \
+        == script.DESCRIPTOR_SET.read_bytes()
+
+
+def test_the_browsers_descriptor_set_holds_the_service_its_imports_and_rich_errors() -> None:
+    from google.protobuf import descriptor_pb2, descriptor_pool
+
+    files = descriptor_pb2.FileDescriptorSet.FromString(_script().DESCRIPTOR_SET.read_bytes())
+    pool = descriptor_pool.DescriptorPool()
+    for file in files.file:  # imports first: each file's dependencies are already added
+        pool.Add(file)
+    service = pool.FindServiceByName("fourcast.weather.v1.WeatherService")
+    assert {"GetStation", "WatchObservations", "PutObservation"} <= {
+        m.name for m in service.methods}
+    for name in ("google.rpc.Status", "google.rpc.ResourceInfo", "google.rpc.BadRequest",
+                 "google.rpc.ErrorInfo", "google.protobuf.Timestamp"):
+        assert pool.FindMessageTypeByName(name).full_name == name
+    assert not any(file.HasField("source_code_info") for file in files.file)
