@@ -10,6 +10,7 @@ non-zero. The test fixtures use :class:`ServerProcess` the same way.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import os
 import signal
 import subprocess
@@ -117,7 +118,12 @@ class ServerProcess:
 def endpoint_table(servers: Sequence[ServerProcess]) -> str:
     lines = [f"{'protocol':<9} {'address':<22} contract / example"]
     for server in servers:
-        contract, example = server.protocol.load().describe(server.settings.host, server.port)
+        describe = server.protocol.load().describe
+        # a server that names the others (the gRPC-Web proxy: where it forwards, which origins
+        # it lets in) takes the settings too
+        extra = ({"settings": server.settings}
+                 if "settings" in inspect.signature(describe).parameters else {})
+        contract, example = describe(server.settings.host, server.port, **extra)
         lines.append(f"{server.protocol.title:<9} {server.address:<22} {contract}")
         lines.append(f"{'':<9} {'':<22} $ {example}")
     return "\n".join(lines)

@@ -28,7 +28,7 @@ CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "fourcast.conf
 # The ports the example names: each replica's (per protocol), and the ones nginx listens on.
 REPLICA_PORTS = [{"rest": 8000, "graphql": 8001, "soap": 8002, "grpc": 50051},
                  {"rest": 18000, "graphql": 18001, "soap": 18002, "grpc": 60051}]
-FRONT_PORTS = {"rest": 8080, "graphql": 8081, "soap": 8082, "grpc": 50050}
+FRONT_PORTS = {"rest": 9000, "graphql": 9001, "soap": 9002, "grpc": 50050}
 AT = datetime(2031, 6, 1, tzinfo=UTC)
 
 
