@@ -21,7 +21,7 @@ from services.soap_api import PATH
 from services.soap_api.ceiling import PARSER_SETTINGS, with_bench_endpoints
 from services.soap_api.faults import protocol_fault, quiet_client_fault_logs
 from services.soap_api.protocol import ValidatingSoap11
-from services.soap_api.replay import NonceCache
+from services.soap_api.replay import NONCE_SCOPE, NonceCache
 from services.soap_api.security import MAX_REQUEST_BYTES, WsgiApp, guard
 from services.soap_api.service import FourcastSoapService
 from services.soap_api.xsd_types import TNS
@@ -40,7 +40,8 @@ class FourcastApplication(Application):  # type: ignore[misc]
             list(services), tns=TNS, name=APP_NAME,
             in_protocol=ValidatingSoap11(**PARSER_SETTINGS), out_protocol=Soap11())
         self.weather = weather
-        self.nonces = NonceCache()
+        self.nonces = NonceCache(
+            lambda nonce, lifetime: weather.claim_once(NONCE_SCOPE, nonce, lifetime))
         self.event_manager.add_listener("method_exception_object", _normalise_fault)
 
 

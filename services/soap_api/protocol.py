@@ -69,12 +69,14 @@ class ValidatingSoap11(Soap11):  # type: ignore[misc]
         envelope.check_understood(entries, UNDERSTOOD_HEADERS)
         envelope.check_one_security_header(entries, f"{{{WSSE}}}Security")
         try:
-            ctx.app.nonces.check(entries)
+            key = credential(entries)
+            keys = ctx.app.weather.keys
             if etree.QName(operation).localname in WRITE_OPERATIONS:
                 # The core's key rule, asked before the body is validated and decoded
                 # (seconds for a large import): an anonymous 32 MiB import is refused at
                 # once, with the answer the operation itself would have given.
-                ctx.app.weather.keys.require_writer(credential(entries))
+                keys.require_writer(key)
+            ctx.app.nonces.check(entries, remember=keys.is_known(key))
         except FourcastError as error:
             raise to_fault(error) from None
         super().decompose_incoming_envelope(ctx, message)

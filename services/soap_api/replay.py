@@ -13,11 +13,16 @@ trailing bits) are one nonce: they all encode ``ABCD``. A Nonce that is not base
 ``QUJDRA`` without its padding) is refused as ``Unauthenticated``, like any other malformed
 token.
 
-The nonces are remembered in this process only, for the freshness window, at most
-:data:`CAPACITY` of them (the oldest is forgotten first, so memory stays bounded even under a
-flood of fresh nonces). Replicas behind a load balancer would each have their own memory: a
-message replayed to another replica would pass, so such a deployment needs a shared cache
-(keyed by nonce, expiring after the window).
+The server remembers nonces in the store (``WeatherService.claim_once``), for the freshness
+window: every process and every replica sharing the database sees the same memory, so a message
+replayed to another replica behind a load balancer is refused too, and the store's primary key
+decides between two replicas that receive the same message at once. Only the nonce of a token
+that authenticates a known key is remembered: a token with an unknown key grants nothing, so its
+replay gains nothing, and an anonymous client cannot fill the store with nonces. Expired nonces
+are deleted as new ones arrive.
+
+Without a store (:class:`NonceCache` built with no ``claim``, as unit tests do) the nonces are
+remembered in this process, at most :data:`CAPACITY` of them, the oldest forgotten first.
 """
 
 from __future__ import annotations
@@ -71,26 +76,38 @@ def _created(text: str) -> datetime:
     return created
 
 
-class NonceCache:
-    """The nonces seen within the freshness window, refusing a second use of any of them."""
+Claim = Callable[[bytes, float], bool]
+"""``claim(nonce, lifetime)``: True the first time ``nonce`` is seen within ``lifetime`` s."""
 
-    def __init__(self, capacity: int = CAPACITY,
+NONCE_SCOPE = "ws-security-nonce"  # the store's scope for the nonces this module claims
+
+
+class NonceCache:
+    """Refuses a stale UsernameToken, and a second use of a Nonce within the window."""
+
+    def __init__(self, claim: Claim | None = None, capacity: int = CAPACITY,
                  clock: Callable[[], float] = time.time) -> None:
+        self._claim = claim or self._remember
         self._seen: OrderedDict[bytes, float] = OrderedDict()  # nonce -> forget after (epoch s)
         self._capacity = capacity
         self._clock = clock
         self._lock = threading.Lock()
 
-    def check(self, header_entries: Iterable[etree._Element]) -> None:
-        """Raise ``Unauthenticated`` if the message's UsernameToken is stale or replayed."""
+    def check(self, header_entries: Iterable[etree._Element], remember: bool = True) -> None:
+        """Raise ``Unauthenticated`` if the message's UsernameToken is stale, or replayed.
+
+        ``remember``: whether the token authenticates a known key, so that its Nonce is worth
+        remembering (the caller knows the keys); a stale token is refused either way.
+        """
         for entry in header_entries:
             if entry.tag == f"{{{WSSE}}}Security":
                 token = entry.find(f"{{{WSSE}}}UsernameToken")
                 if token is not None:
                     self._admit(token.find(f"{{{WSSE}}}Nonce"),
-                                token.findtext(f"{{{WSU}}}Created"))
+                                token.findtext(f"{{{WSU}}}Created"), remember)
 
-    def _admit(self, nonce_element: etree._Element | None, created_text: str | None) -> None:
+    def _admit(self, nonce_element: etree._Element | None, created_text: str | None,
+               remember: bool) -> None:
         now = self._clock()
         if created_text is not None:
             age = datetime.fromtimestamp(now, UTC) - _created(created_text)
@@ -104,13 +121,19 @@ class NonceCache:
         nonce = _nonce_bytes(nonce_element)
         # Long enough that a token accepted now (Created up to CLOCK_SKEW ahead) stays refused
         # until its Created is too old anyway.
-        forget_after = now + (FRESHNESS + CLOCK_SKEW).total_seconds()
+        if remember and not self._claim(nonce, (FRESHNESS + CLOCK_SKEW).total_seconds()):
+            raise Unauthenticated("the UsernameToken's Nonce was already used: a replayed "
+                                  "message is refused (send a fresh Nonce per message)")
+
+    def _remember(self, nonce: bytes, lifetime: float) -> bool:
+        """The in-process memory, where no store is given."""
+        now = self._clock()
         with self._lock:
             while self._seen and next(iter(self._seen.values())) < now:
                 self._seen.popitem(last=False)
             if nonce in self._seen:
-                raise Unauthenticated("the UsernameToken's Nonce was already used: a replayed "
-                                      "message is refused (send a fresh Nonce per message)")
+                return False
             if len(self._seen) >= self._capacity:
                 self._seen.popitem(last=False)
-            self._seen[nonce] = forget_after
+            self._seen[nonce] = now + lifetime
+        return True

@@ -7,6 +7,7 @@ import base64
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,14 +17,15 @@ from clients.soap_client import FreshUsernameToken, SoapClient
 from services.core.domain import Station
 from services.core.errors import Unauthenticated
 from services.soap_api.replay import WSSE, WSU, NonceCache
+from tests.servers import API_KEY, served
 from tests.soap.conftest import ENVELOPE, fault_code, fault_of
 
 Post = Callable[[bytes | str], httpx.Response]
 
 
-def _token(nonce: str, created: datetime) -> str:
+def _token(nonce: str, created: datetime, key: str = API_KEY) -> str:
     return (f'<wsse:Security xmlns:wsse="{WSSE}" xmlns:wsu="{WSU}"><wsse:UsernameToken>'
-            "<wsse:Username>u</wsse:Username><wsse:Password>test-writer-key</wsse:Password>"
+            f"<wsse:Username>u</wsse:Username><wsse:Password>{key}</wsse:Password>"
             f"<wsse:Nonce>{nonce}</wsse:Nonce>"
             f"<wsu:Created>{created:%Y-%m-%dT%H:%M:%SZ}</wsu:Created>"
             "</wsse:UsernameToken></wsse:Security>")
@@ -98,6 +100,30 @@ def test_a_replayed_message_is_refused(post: Post) -> None:
     replayed = post(message)
     assert fault_code(replayed) == "Client.Unauthenticated"
     assert "already used" in fault_of(replayed).findtext("faultstring", "")
+
+
+def test_a_message_replayed_to_another_replica_is_refused(
+        served_db: str | Path, server_logs: Path, post: Post) -> None:
+    # two SOAP servers on one database, as replicas behind a load balancer: the nonce is
+    # remembered in the store, not in the process that first saw it
+    message = ENVELOPE.format(header=_token(_fresh_nonce(), datetime.now(UTC)),
+                              body=_put("ZRPR"))
+    assert post(message).status_code == 200
+    with served("soap", served_db, server_logs) as replica, httpx.Client(timeout=30) as http:
+        replayed = http.post(f"http://{replica.address}/soap", content=message.encode(),
+                             headers={"Content-Type": "text/xml; charset=utf-8"})
+    assert fault_code(replayed) == "Client.Unauthenticated"
+    assert "already used" in fault_of(replayed).findtext("faultstring", "")
+
+
+def test_the_nonce_of_a_token_with_an_unknown_key_is_not_remembered() -> None:
+    claimed: list[bytes] = []
+    cache = NonceCache(lambda nonce, lifetime: claimed.append(nonce) is None)
+    entries = _entries(_fresh_nonce(), datetime.now(UTC))
+    cache.check(entries, remember=False)  # an anonymous client cannot fill the store
+    assert claimed == []
+    cache.check(entries, remember=True)
+    assert len(claimed) == 1
 
 
 @pytest.mark.parametrize("created", [
