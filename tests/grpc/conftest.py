@@ -27,6 +27,10 @@ from tests.servers import API_KEY, HOST, READ_ONLY_KEY
 
 WRITER = (("authorization", f"Bearer {API_KEY}"),)
 READER = (("authorization", f"Bearer {READ_ONLY_KEY}"),)
+WAIT = 10.0  # seconds: bounds a hang only (what it waits for takes milliseconds)
+# seconds: a deadline that is the subject of a test; the tests check that their watch opened
+# (milliseconds) before it passed, so it cannot pass too early and prove nothing
+WATCH_DEADLINE = 3.0
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from grpc_status import rpc_status
 
 from fourcast.weather.v1 import weather_pb2 as pb
 from fourcast.weather.v1 import weather_pb2_grpc
-from tests.grpc.conftest import READER, WRITER
+from tests.grpc.conftest import READER, WAIT, WRITER
 
 Stub = weather_pb2_grpc.WeatherServiceStub
 
@@ -116,7 +116,7 @@ def test_bytes_that_are_not_a_request_are_an_invalid_argument_not_unknown(channe
                                                               stub: Stub) -> None:
     raw = channel.unary_unary("/fourcast.weather.v1.WeatherService/GetStation",
                               request_serializer=lambda b: b, response_deserializer=lambda b: b)
-    code, details = failure(lambda: raw(b"\xff\xff\xff\xff", timeout=5))
+    code, details = failure(lambda: raw(b"\xff\xff\xff\xff", timeout=WAIT))
     assert code is grpc.StatusCode.INVALID_ARGUMENT
     assert [v.field for v in details["BadRequest"].field_violations] == ["request"]
     assert stub.GetStation(pb.GetStationRequest(name="stations/KJFK")).name

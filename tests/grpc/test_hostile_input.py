@@ -12,7 +12,7 @@ import grpc
 import pytest
 
 from fourcast.weather.v1 import weather_pb2 as pb
-from tests.grpc.conftest import WRITER
+from tests.grpc.conftest import WATCH_DEADLINE, WRITER
 from tests.grpc.test_errors import Stub, failure
 
 WATCH = "/fourcast.weather.v1.WeatherService/WatchObservations"
@@ -133,7 +133,10 @@ def test_an_empty_display_name_is_the_cores_invalid_argument(stub: Stub) -> None
 
 
 def test_a_deadline_is_honoured_on_a_stream_that_never_ends(stub: Stub) -> None:
-    code, _ = failure(lambda: list(stub.WatchObservations(
-        pb.WatchObservationsRequest(stations=["stations/KJFK"]), timeout=1)))
+    call = stub.WatchObservations(pb.WatchObservationsRequest(stations=["stations/KJFK"]),
+                                  timeout=WATCH_DEADLINE)
+    # the watch opened before its deadline: the deadline ends an open stream
+    assert dict(call.initial_metadata()).get("fourcast-watch") == "open"
+    code, _ = failure(lambda: list(call))
     assert code is grpc.StatusCode.DEADLINE_EXCEEDED
     _still_served(stub)

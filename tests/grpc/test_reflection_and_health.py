@@ -22,7 +22,7 @@ from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
     ProtoReflectionDescriptorDatabase,
 )
 
-from tests.grpc.conftest import WRITER
+from tests.grpc.conftest import WAIT, WRITER
 
 SERVICE = "fourcast.weather.v1.WeatherService"
 _station = itertools.count()
@@ -66,7 +66,7 @@ def reflected(channel: grpc.Channel) -> descriptor_pool.DescriptorPool:
 def test_the_health_service_answers_serving(channel: grpc.Channel) -> None:
     health = health_pb2_grpc.HealthStub(channel)
     for name in ("", SERVICE):
-        reply = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=5)
+        reply = health.Check(health_pb2.HealthCheckRequest(service=name), timeout=WAIT)
         assert reply.status == health_pb2.HealthCheckResponse.SERVING
 
 

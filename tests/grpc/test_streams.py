@@ -17,7 +17,7 @@ from fourcast.weather.v1 import weather_pb2_grpc
 from services.core import InvalidArgument, NotFound, Observation, Station, WeatherService
 from services.core.auth import KeyChecker
 from services.store import SqliteRepository
-from tests.grpc.conftest import WRITER, InProcessServer
+from tests.grpc.conftest import WAIT, WATCH_DEADLINE, WRITER, InProcessServer
 from tests.servers import API_KEY, HOST, READ_ONLY_KEY
 
 JULY_1 = datetime(2013, 7, 1, tzinfo=UTC)
@@ -140,11 +140,11 @@ def test_a_cancelled_watch_releases_its_server_side_watch(in_process: InProcessS
     watches = in_process.server.servicer.watches
     with GrpcClient.connect(HOST, in_process.server.port, API_KEY) as client:
         watcher = client.watch_observations(["KJFK"])
-        assert watches.wait_for(lambda n: n == 1, timeout=5)
+        assert watches.wait_for(lambda n: n == 1, timeout=WAIT)
         (watch,) = watches.current()
         assert not watch.closed
         watcher.close()
-        assert watches.wait_for(lambda n: n == 0, timeout=5)
+        assert watches.wait_for(lambda n: n == 0, timeout=WAIT)
         assert watch.closed
 
 
@@ -154,11 +154,15 @@ def test_a_watch_past_its_deadline_ends_and_releases_its_server_side_watch(
     with grpc.insecure_channel(f"{HOST}:{in_process.server.port}") as channel:
         stub = weather_pb2_grpc.WeatherServiceStub(channel)
         call = stub.WatchObservations(pb.WatchObservationsRequest(stations=["stations/-"]),
-                                      timeout=0.5, metadata=WRITER)
+                                      timeout=WATCH_DEADLINE, metadata=WRITER)
+        # the watch opened before its deadline (else the test would prove nothing)
+        assert dict(call.initial_metadata()).get("fourcast-watch") == "open"
+        (watch,) = watches.current()
         with pytest.raises(grpc.RpcError) as caught:
             list(call)
         assert caught.value.code() is grpc.StatusCode.DEADLINE_EXCEEDED  # type: ignore[attr-defined]
-    assert watches.wait_for(lambda n: n == 0, timeout=5)
+    assert watches.wait_for(lambda n: n == 0, timeout=WAIT)
+    assert watch.closed
 
 
 def test_a_cancelled_bidirectional_watch_releases_its_server_side_watch(
@@ -170,7 +174,7 @@ def test_a_cancelled_bidirectional_watch_releases_its_server_side_watch(
         requests.send(_change("subscribe", "KJFK"))
         responses = stub.SubscribeObservations(iter(requests))
         assert next(responses).subscription.stations
-        assert watches.wait_for(lambda n: n == 1, timeout=5)
+        assert watches.wait_for(lambda n: n == 1, timeout=WAIT)
         responses.cancel()
         requests.end()
-    assert watches.wait_for(lambda n: n == 0, timeout=5)
+    assert watches.wait_for(lambda n: n == 0, timeout=WAIT)
