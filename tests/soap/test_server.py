@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -29,9 +28,7 @@ def test_describe_names_the_wsdl_and_a_curl_call(soap_server: ServerProcess) -> 
 def test_sigterm_stops_the_server_cleanly(seeded_db: Path, tmp_path: Path) -> None:
     with served("soap", seeded_db, tmp_path) as process:
         assert server.ready(HOST, process.port)
-        started = time.monotonic()
-        assert process.stop() == 0
-        assert time.monotonic() - started < 5
+        assert process.stop() == 0  # exited by itself: not killed after the supervisor's grace
         assert not server.ready(HOST, process.port)
 
 
