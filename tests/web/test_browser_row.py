@@ -14,8 +14,8 @@ from services.supervisor import ServerProcess
 
 
 @pytest.fixture(scope="module")
-def row(web_stack: dict[str, ServerProcess], web_url: str,
-        chromium: Any) -> dict[str, Capability]:
+def row(chromium: Any, web_stack: dict[str, ServerProcess],
+        web_url: str) -> dict[str, Capability]:  # no Chromium: skipped before any server starts
     targets = [Target(p, web_stack[p].settings.host, web_stack[p].port) for p in PROTOCOLS]
     page = PageServers(web_url, f"http://{web_stack['grpc-web'].address}")
     return measure_from_page(targets, page, chromium)
@@ -54,8 +54,8 @@ def test_grpc_fails_from_a_page_and_works_only_through_grpc_web(
 
 
 def test_each_cell_is_the_same_on_a_second_run(
-        row: dict[str, Capability], web_stack: dict[str, ServerProcess], web_url: str,
-        chromium: Any) -> None:
+        row: dict[str, Capability], chromium: Any, web_stack: dict[str, ServerProcess],
+        web_url: str) -> None:
     targets = [Target(p, web_stack[p].settings.host, web_stack[p].port) for p in PROTOCOLS]
     again = measure_from_page(targets, PageServers(web_url,
                                                    f"http://{web_stack['grpc-web'].address}"),
