@@ -200,6 +200,30 @@ def test_each_client_calls_its_own_protocols_server(page: Any,
                    for e in exchanges), protocol
 
 
+# Reads of different sizes at once, as the page makes them: GraphQL and SOAP POST every call to
+# one address, so only the answer tells their Resource Timing entries apart.
+CONCURRENT_READS = """async ([protocol, stations]) => {
+  const client = window.fourcast.clients[protocol];
+  const answers = await Promise.all(stations.flatMap((station) => [
+    client.latest(station, 'si'), client.forecast(station, 7, 'si'),
+    client.daily(station, '2013-12-01', '2013-12-14', 'si'), client.alerts(station)]));
+  return answers.flatMap((answer) => answer.exchanges);
+}"""
+
+
+@pytest.mark.parametrize("protocol", ["graphql", "soap"])
+def test_each_of_several_calls_to_one_address_counts_its_own_answers_bytes(
+        page: Any, protocol: str) -> None:
+    exchanges = page.evaluate(CONCURRENT_READS, [protocol, ["KJFK", "KSEA", "KLGA"]])
+    assert len({len(e["responseBody"]) for e in exchanges}) >= 4, "the answers' sizes differ"
+    # the servers answer these uncompressed: the body on the wire is the body as read
+    received = {(i, e["label"]): e["bytesReceived"] for i, e in enumerate(exchanges)}
+    assert received == {(i, e["label"]): len(e["responseBody"].encode())
+                        for i, e in enumerate(exchanges)}
+    assert all("Resource Timing measured" in e["note"] for e in exchanges), [
+        e["note"] for e in exchanges]
+
+
 def results_with_exchanges(page: Any) -> dict[str, list[dict[str, Any]]]:
     answers = call_all(page, "latest", "KLGA", "si")
     return {p: answers[p]["exchanges"] for p in PROTOCOLS}

@@ -4,11 +4,14 @@
 //
 // Every API call of a client goes through a Call: Call.fetch() for the plain-fetch protocols,
 // Call.recordingFetch() as the fetch of the gRPC-Web transport, Call.add() for what arrives on
-// a stream. Byte counts: the request body as sent (a page is not told the size of the headers
-// the browser adds); the answer as Resource Timing measured it on the wire (headers + body)
-// when the server allows the page to read it (Timing-Allow-Origin), else the body as read.
+// a stream. Byte counts are of bodies: the request body as sent, and the answer's body as it
+// crossed the wire (Resource Timing's encodedBodySize: compressed, if it was) when the server
+// lets the page read it (Timing-Allow-Origin), else the body as read. Headers are not counted
+// either way: a browser does not tell a page their size (transferSize adds a fixed 300 bytes
+// in their place, by the Resource Timing specification).
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();  // UTF-8, dropping a BOM: as Response.text() decodes
 /** What an exchange shows in place of the API key (the bytes counted are the real ones). */
 export const KEY_SHOWN = "•••• (your key)";
 
@@ -77,30 +80,73 @@ export function newExchange(fields) {
   };
 }
 
-/** Resource Timing's entry of the fetch of `url` that started at `start` (performance.now()). */
-function timingOf(url, start) {
-  const entries = performance.getEntriesByName(new URL(url, location.href).href, "resource");
-  for (let i = entries.length - 1; i >= 0; i -= 1) {
-    if (entries[i].startTime >= start - 1) return entries[i];
+// Resource Timing entries already matched to an exchange. Several requests to one URL can be
+// under way at once (GraphQL and SOAP POST every call to one address): an entry is matched
+// once. Weak, so an entry cleared from the browser's buffer is let go here too.
+const claimed = new WeakSet();
+// performance.now() and an entry's startTime are coarsened separately: allow for it.
+const CLOCK_SLACK_MS = 1;
+// How long to wait for an entry the browser records a moment after the body was read (it
+// happens, rarely); past it, the body as read is counted.
+const TIMING_WAIT_MS = 1000;
+
+/** Of the entries of `name` begun since `start` and not claimed yet, claims the one whose
+ *  answer's body, decoded, was `bodyBytes` long, begun closest to `start` (another request's
+ *  answer may be of the same size: its entry is the one begun closer to its own start). Null
+ *  when the server hides the sizes (no Timing-Allow-Origin); undefined when none is recorded
+ *  yet. */
+function claim(name, start, bodyBytes) {
+  let found = null;
+  let hidden = false;
+  for (const entry of performance.getEntriesByName(name, "resource")) {
+    if (claimed.has(entry) || entry.startTime < start - CLOCK_SLACK_MS) continue;
+    if (entry.decodedBodySize === bodyBytes) {
+      if (!found || Math.abs(entry.startTime - start) < Math.abs(found.startTime - start)) {
+        found = entry;
+      }
+    } else if (entry.transferSize === 0 && entry.decodedBodySize === 0) {
+      hidden = true;
+    }
   }
-  return null;
+  if (found) claimed.add(found);
+  return found ?? (hidden ? null : undefined);
 }
 
-/** Fill in bytesReceived from Resource Timing, or from the body as read. */
-function measureReceived(exchange, url, start, bodyBytes) {
-  const entry = timingOf(url, start);
-  if (entry && entry.transferSize > 0) {
-    exchange.bytesReceived = entry.transferSize;
-    exchange.note = joinNote(exchange.note, "received: headers + body on the wire (Resource "
-      + "Timing); sent: the body (the browser does not tell a page its request headers' size)");
-  } else if (entry && entry.encodedBodySize > 0) {
+/** The Resource Timing entry of the fetch of `url` begun at `start` (performance.now()) whose
+ *  body was `bodyBytes` long once decoded, claimed for this exchange; null if there is none. */
+async function timingOf(url, start, bodyBytes) {
+  if (!globalThis.performance?.getEntriesByName) return null;
+  const name = new URL(url, location.href).href;
+  const found = claim(name, start, bodyBytes);
+  if (found !== undefined || !globalThis.PerformanceObserver) return found ?? null;
+  return new Promise((resolve) => {
+    const finish = (entry) => {
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve(entry);
+    };
+    // an observer is told after the browser has added the entry to the buffer
+    const observer = new PerformanceObserver(() => {
+      const entry = claim(name, start, bodyBytes);
+      if (entry !== undefined) finish(entry);
+    });
+    observer.observe({ type: "resource" });
+    const timer = setTimeout(() => finish(null), TIMING_WAIT_MS);
+  });
+}
+
+/** Fill in bytesReceived: the answer's body on the wire (Resource Timing), or as read. */
+async function measureReceived(exchange, url, start, bodyBytes) {
+  const entry = await timingOf(url, start, bodyBytes);
+  if (entry) {
     exchange.bytesReceived = entry.encodedBodySize;
-    exchange.note = joinNote(exchange.note, "received: the body on the wire (Resource Timing); "
-      + "sent: the body; headers not counted");
+    exchange.note = joinNote(exchange.note, "bytes: bodies; received as Resource Timing "
+      + "measured it on the wire (encodedBodySize); headers not counted (a browser does not "
+      + "tell a page their size)");
   } else {
     exchange.bytesReceived = bodyBytes;
-    exchange.note = joinNote(exchange.note, "bytes: bodies only (no Resource Timing for this "
-      + "request)");
+    exchange.note = joinNote(exchange.note, "bytes: bodies, received as read (no Resource "
+      + "Timing sizes for this request); headers not counted");
   }
 }
 
@@ -112,7 +158,10 @@ function headerList(headers) {
   return [...headers.entries()];
 }
 
-// Room for every request of a long session: the browser stops recording at 250 by default.
+// Room for the requests of a long session: the browser stops recording at 250 by default.
+// When even this is full, the old entries go (and `claimed` lets go of them); the browser then
+// moves in those that arrived meanwhile. Only an answer read but not yet measured at that
+// moment loses its entry: it counts the body as read.
 if (globalThis.performance?.setResourceTimingBufferSize) {
   performance.setResourceTimingBufferSize(5000);
   performance.addEventListener?.("resourcetimingbufferfull", () => performance.clearResourceTimings());
@@ -159,13 +208,13 @@ export class Call {
     const start = performance.now();
     const controller = new AbortController();
     let response;
-    let text = null;
+    let received = null;  // the answer's body, decoded (content-encoding undone)
     try {
       response = await fetch(url, { method, headers, body, cache: "no-store", mode: "cors",
                                     credentials: "omit", signal: controller.signal });
       // an endless answer (a stream) is not read: only an error's body is
       if (onlyErrorBodies && response.ok) controller.abort();
-      else text = await response.text();
+      else received = await response.arrayBuffer();
     } catch (error) {
       exchange.ms = performance.now() - start;
       exchange.status = "network error";
@@ -176,8 +225,10 @@ export class Call {
     exchange.ms = performance.now() - start;
     exchange.status = statusLine(response.status, response.statusText);
     exchange.responseHeaders = headerList(response.headers);
+    // read as bytes so the count is exact, whatever the decoding made of them
+    const text = received === null ? null : decoder.decode(received);
     exchange.responseBody = text;
-    if (text !== null) measureReceived(exchange, url, start, byteLength(text));
+    if (received !== null) await measureReceived(exchange, url, start, received.byteLength);
     return { response, text, exchange };
   }
 
@@ -214,7 +265,7 @@ export class Call {
         },
         flush() {
           exchange.ms = performance.now() - start;
-          measureReceived(exchange, url, start, received);
+          return measureReceived(exchange, url, start, received);
         },
       });
       exchange.bytesReceived = 0;
