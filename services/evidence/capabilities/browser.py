@@ -158,6 +158,12 @@ def _shown(result: dict[str, Any]) -> str:
     return f"{result['call']} → {result['message']} (subprotocol {result['protocol']!r})"
 
 
+def _refused(what: str, result: dict[str, Any]) -> str:
+    """A failed cell's summary: the browser's CORS refusal named as such."""
+    blocked = not result["ok"] and "blocked by CORS policy" in result.get("error", "")
+    return f"no: {what} blocked by CORS" if blocked else f"no: {what} failed"
+
+
 def _json(result: dict[str, Any]) -> Any:
     try:
         return json.loads(bytes(result["body"]))
@@ -170,7 +176,7 @@ def _rest(page: _Page, base: str) -> Capability:
     body = _json(got) if got["ok"] else None
     if got["ok"] and got["status"] == 200 and isinstance(body, dict) and body.get("id") == STATION:
         return Capability(BROWSER, True, "yes: fetch (CORS)", [_shown(got)])
-    return Capability(BROWSER, False, "no: fetch of a station failed", [_shown(got)])
+    return Capability(BROWSER, False, _refused("fetch of a station", got), [_shown(got)])
 
 
 def _graphql(page: _Page, base: str) -> Capability:
@@ -187,7 +193,7 @@ def _graphql(page: _Page, base: str) -> Capability:
     if fetched:
         return Capability(BROWSER, False, "partly: fetch, but its WebSocket was refused",
                           evidence)
-    return Capability(BROWSER, False, "no: fetch of a query failed", evidence)
+    return Capability(BROWSER, False, _refused("fetch of a query", got), evidence)
 
 
 def _soap(page: _Page, base: str) -> Capability:
@@ -197,7 +203,8 @@ def _soap(page: _Page, base: str) -> Capability:
     text = bytes(got["body"]).decode("utf-8", "replace") if got["ok"] else ""
     if got["ok"] and got["status"] == 200 and "GetStationResponse" in text and STATION in text:
         return Capability(BROWSER, True, "yes: fetch POST of the envelope", [_shown(got)])
-    return Capability(BROWSER, False, "no: fetch POST of the envelope failed", [_shown(got)])
+    return Capability(BROWSER, False, _refused("fetch POST of the envelope", got),
+                      [_shown(got)])
 
 
 def _grpc_frames(body: bytes) -> list[tuple[int, bytes]]:
