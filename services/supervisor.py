@@ -195,6 +195,9 @@ class Supervisor:
                 raise Interrupted("interrupted while the servers started")
             out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_display}")
+            if any(s.protocol.name == "web" for s in self.servers):
+                out(f"open http://{self.settings.host}:{self.settings.port('web')}/ in a "
+                    "browser: the web app")
             for line in self.skipped:
                 out(line)
             out("Ctrl-C stops every server.")
