@@ -196,8 +196,8 @@ class Supervisor:
             out(endpoint_table(self.servers))
             out(f"database: {self.settings.db_display}")
             if any(s.protocol.name == "web" for s in self.servers):
-                out(f"open http://{self.settings.host}:{self.settings.port('web')}/ in a "
-                    "browser: the web app")
+                host = "127.0.0.1" if self.settings.host == "0.0.0.0" else self.settings.host
+                out(f"open http://{host}:{self.settings.port('web')}/ in a browser: the web app")
             for line in self.skipped:
                 out(line)
             out("Ctrl-C stops every server.")
