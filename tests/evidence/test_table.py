@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from services.evidence.capabilities.browser import browser_problem
 from services.evidence.table import END, START, render_table
 from services.evidence.targets import Target
 
@@ -12,6 +15,9 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_the_committed_comparison_table_matches_a_fresh_run(
         targets: dict[str, Target]) -> None:
+    problem = browser_problem()
+    if problem is not None:  # the row "called from a browser page" is measured in Chromium
+        pytest.skip(f"the table's browser row cannot be measured: {problem}")
     readme = README.read_text(encoding="utf-8")
     committed = readme[readme.index(START):readme.index(END) + len(END)]
     fresh = render_table(list(targets.values()))
