@@ -19,7 +19,8 @@ from websockets.typing import Origin, Subprotocol
 
 from services.config import CORS_ORIGINS_ENV
 from services.supervisor import ServerProcess
-from tests.servers import API_KEY, HOST, served
+from tests.graphql.recorded import recorded_after
+from tests.servers import HOST, served
 
 WAIT = 10  # seconds: bounds a hang only
 STATION = "ZCR1"
@@ -98,22 +99,8 @@ def test_an_answer_to_another_origin_carries_no_permission(http: httpx.Client) -
 def replayable(graphql_server: ServerProcess) -> int:
     """A sequence after which one observation of :data:`STATION` is recorded: a subscription
     from it gets that event at once."""
-    with httpx.Client(base_url=f"http://{HOST}:{graphql_server.port}", timeout=WAIT,
-                      headers={"Authorization": f"Bearer {API_KEY}"}) as http:
-        def post(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-            body: dict[str, Any] = http.post("/graphql", json={
-                "query": query, "variables": variables or {}}).json()
-            assert "errors" not in body, body
-            return body
-
-        post("mutation($s: StationInput!) { putStation(station: $s) { version } }",
-             {"s": {"id": STATION, "name": "CORS", "latitude": 1.0, "longitude": 2.0,
-                    "elevation": 3.0, "timezone": "UTC"}})
-        after = int(post("{ changeSequence }")["data"]["changeSequence"])
-        post("mutation($o: ObservationInput!) { putObservation(observation: $o) "
-             "{ version } }", {"o": {"stationId": STATION, "temperature": 1.5,
-                                       "observedAt": "2021-06-01T12:00:00+00:00"}})
-    return after
+    return recorded_after(graphql_server.port, STATION, "CORS", [
+        {"temperature": 1.5, "observedAt": "2021-06-01T12:00:00+00:00"}], timeout=WAIT)
 
 
 @contextmanager

@@ -16,10 +16,10 @@ from urllib.parse import quote, urlsplit
 import httpx
 import pytest
 
+from services.evidence.capabilities.browser import browser_problem, headless_chromium
 from services.graphql_api.graphiql import ASSETS_PATH, IMMUTABLE, page_assets, strawberry_page
 from services.supervisor import ServerProcess
-from tests.servers import API_KEY
-from tests.web.conftest import CHROMIUM_ARGS, find_chromium
+from tests.graphql.recorded import recorded_after
 
 WAIT_MS = 30_000  # bounds a hang only
 STATION = "ZGQ1"
@@ -90,40 +90,18 @@ def test_nothing_else_is_served_there(http: httpx.Client, path: str) -> None:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("no Chromium: apt-get install chromium (or set FOURCAST_CHROMIUM to a "
-                    "Chromium executable)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    problem = browser_problem()
+    if problem is not None:
+        pytest.skip(problem)
+    with headless_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")
 def replayable(graphql_server: ServerProcess) -> int:
     """A sequence after which one observation of :data:`STATION` (21.5 °C) is recorded."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{graphql_server.port}", timeout=10,
-                      headers={"Authorization": f"Bearer {API_KEY}"}) as http:
-        def post(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-            body: dict[str, Any] = http.post("/graphql", json={
-                "query": query, "variables": variables or {}}).json()
-            assert "errors" not in body, body
-            return body
-
-        post("mutation($s: StationInput!) { putStation(station: $s) { version } }",
-             {"s": {"id": STATION, "name": "GraphiQL", "latitude": 1.0, "longitude": 2.0,
-                    "elevation": 3.0, "timezone": "UTC"}})
-        after = int(post("{ changeSequence }")["data"]["changeSequence"])
-        post("mutation($o: ObservationInput!) { putObservation(observation: $o) "
-             "{ version } }", {"o": {"stationId": STATION, "temperature": 21.5,
-                                     "observedAt": "2021-06-01T12:00:00+00:00"}})
-    return after
+    return recorded_after(graphql_server.port, STATION, "GraphiQL", [
+        {"temperature": 21.5, "observedAt": "2021-06-01T12:00:00+00:00"}], timeout=10)
 
 
 def run_in_graphiql(chromium: Any, server: ServerProcess, document: str,

@@ -9,14 +9,14 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from services.supervisor import ServerProcess
-from tests.servers import API_KEY, HOST
+from tests.graphql.recorded import recorded_after
+from tests.servers import HOST
 
 WAIT = 10  # seconds: bounds a hang only
 GRAPHQL_TRANSPORT_WS = Subprotocol("graphql-transport-ws")
@@ -74,24 +74,10 @@ def test_query_and_mutation_errors_carry_their_codes(graphql_server: ServerProce
 def replayable(graphql_server: ServerProcess) -> int:
     """A station with :data:`REPLAYED` observations recorded after the sequence returned: a
     subscription from it has that many events to send at once."""
-    with httpx.Client(base_url=f"http://{HOST}:{graphql_server.port}", timeout=60,
-                      headers={"Authorization": f"Bearer {API_KEY}"}) as http:
-        def post(query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-            body: dict[str, Any] = http.post("/graphql", json={
-                "query": query, "variables": variables or {}}).json()
-            assert "errors" not in body, body
-            return body
-
-        post("mutation($s: StationInput!) { putStation(station: $s) { version } }",
-             {"s": {"id": STATION, "name": "Replay", "latitude": 1.0, "longitude": 2.0,
-                    "elevation": 3.0, "timezone": "UTC"}})
-        after = int(post("{ changeSequence }")["data"]["changeSequence"])
-        rows = [{"stationId": STATION, "temperature": 1.0,
-                 "observedAt": f"2022-{1 + n // 672:02d}-{1 + n // 24 % 28:02d}"
-                               f"T{n % 24:02d}:00:00+00:00"} for n in range(REPLAYED)]
-        post("mutation($o: [ObservationInput!]!) { importObservations(observations: $o) "
-             "{ imported } }", {"o": rows})
-    return after
+    return recorded_after(graphql_server.port, STATION, "Replay", [
+        {"temperature": 1.0, "observedAt": f"2022-{1 + n // 672:02d}-{1 + n // 24 % 28:02d}"
+                                           f"T{n % 24:02d}:00:00+00:00"}
+        for n in range(REPLAYED)])
 
 
 @pytest.mark.usefixtures("quiet_log")
