@@ -23,6 +23,7 @@ import socket
 import sys
 
 from services.config import Settings, port_env, port_flag
+from services.processes import PARENT_ENV, die_with_parent
 from services.protocols import SERVERS
 
 PORT_IN_USE = 3  # the exit status of a runner whose port is taken (the supervisor says which)
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(args) != 1 or args[0] not in SERVERS:
         print(f"usage: python -m services.runner {{{','.join(SERVERS)}}}", file=sys.stderr)
         return 2
+    parent = os.environ.get(PARENT_ENV)
+    if parent and parent.isdigit():
+        die_with_parent(int(parent))
     settings = Settings.from_env()
     port = settings.port(args[0])
     try:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from services.config import Settings, port_env, port_flag
-from services.processes import dies_with_parent
+from services.processes import PARENT_ENV
 from services.progress import progress
 from services.protocols import SERVERS, Protocol
 from services.runner import PORT_IN_USE, port_problem
@@ -62,10 +62,10 @@ class ServerProcess:
     def start(self, stdout: int | None = None) -> None:
         env = self.settings.child_environment()
         env.update(self.env)
+        env[PARENT_ENV] = str(os.getpid())  # the server ends with this process, however it ends
         self.process = subprocess.Popen(
             [sys.executable, "-m", "services.runner", self.protocol.name],
-            env=env, stdout=stdout, stderr=stdout, start_new_session=True,
-            preexec_fn=dies_with_parent())
+            env=env, stdout=stdout, stderr=stdout, start_new_session=True)
 
     def wait_ready(self, timeout: float = READY_TIMEOUT,
                    stop: threading.Event | None = None) -> None:

