@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 HUB_BATCH = 500
 # Long enough to cost nothing, short enough that the thread notices when its last watch closed.
-WAIT_TIMEOUT = 5.0
+WAIT_TIMEOUT = 1.0  # (a store read or two a second per process, however many watches)
 STATION_LOOKUP_BATCH = 500
 RETRY_FIRST, RETRY_MAX = 0.5, 10.0
 
