@@ -6,26 +6,15 @@ The browser resolves no host but loopback, so a page that reached for a CDN woul
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
 from services.supervisor import ServerProcess
-from tests.web.conftest import PageLog, open_page
+from tests.web.conftest import PageLog
 
 LIMIT_MS = 60_000  # bounds a hang; a page renders in a second or two
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-
-
-@pytest.fixture
-def page_and_log(chromium: Any) -> Iterator[tuple[Any, PageLog]]:
-    context, page, log = open_page(chromium)
-    try:
-        yield page, log
-    finally:
-        context.close()
 
 
 def _operations(rest: ServerProcess) -> int:
@@ -35,8 +24,8 @@ def _operations(rest: ServerProcess) -> int:
 
 
 def test_the_rest_docs_page_lists_every_operation_with_swagger_ui_offline(
-        page_and_log: tuple[Any, PageLog], web_stack: dict[str, ServerProcess]) -> None:
-    page, log = page_and_log
+        browser_page: tuple[Any, PageLog], web_stack: dict[str, ServerProcess]) -> None:
+    page, log = browser_page
     rest = web_stack["rest"]
     operations = _operations(rest)
     page.goto(f"http://{rest.address}/docs")
@@ -49,8 +38,8 @@ def test_the_rest_docs_page_lists_every_operation_with_swagger_ui_offline(
 
 
 def test_graphiql_renders_its_editor_offline_on_a_browsers_get_of_the_endpoint(
-        page_and_log: tuple[Any, PageLog], web_stack: dict[str, ServerProcess]) -> None:
-    page, log = page_and_log
+        browser_page: tuple[Any, PageLog], web_stack: dict[str, ServerProcess]) -> None:
+    page, log = browser_page
     endpoint = f"http://{web_stack['graphql'].address}/graphql"
     page.goto(endpoint)
     editor = page.locator(".graphiql-container .graphiql-query-editor .CodeMirror")
